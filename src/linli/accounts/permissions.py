@@ -1,0 +1,116 @@
+"""Who may do what, where. The one place access is decided.
+
+A user holds roles at areas; a role grants capabilities; a capability held at an area reaches that
+area and everything below it. Services ask a ``Scope`` before reading or writing anything scoped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import ColumnElement, and_, false, or_, select
+
+from linli.areas.models import Area
+from linli.errors import Forbidden, NotFound
+
+ROLES = ("admin", "supervisor", "secretary", "staff", "grid_worker", "volunteer", "resident")
+ROLE_NAMES = {
+    "admin": "管理员",
+    "supervisor": "街道督导",
+    "secretary": "社区书记",
+    "staff": "社区工作者",
+    "grid_worker": "网格员",
+    "volunteer": "志愿者",
+    "resident": "居民",
+}
+
+READ = "registry.read"
+WRITE = "registry.write"
+AREA_WRITE = "area.write"
+AUDIT_READ = "audit.read"
+USER_MANAGE = "user.manage"
+# The key groups of public-security work (特殊人群) are sensitive personal information (PIPL).
+SENSITIVE = "sensitive.read"
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "admin": frozenset({READ, WRITE, AREA_WRITE, AUDIT_READ, USER_MANAGE, SENSITIVE}),
+    "supervisor": frozenset({READ, AUDIT_READ}),
+    "secretary": frozenset({READ, WRITE, AREA_WRITE, USER_MANAGE, SENSITIVE}),
+    "staff": frozenset({READ, WRITE}),
+    "grid_worker": frozenset({READ, WRITE}),
+    "volunteer": frozenset(),
+    "resident": frozenset(),
+}
+
+
+def path_under(column: ColumnElement[str], path: str) -> ColumnElement[bool]:
+    """Return ``column`` lies at or below ``path``, as an index range (``/`` + 1 is ``0``)."""
+    return and_(column >= path, column < path[:-1] + "0")
+
+
+@dataclass(frozen=True)
+class Holding:
+    role: str
+    area_id: int
+    area_path: str
+    area_name: str
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one signed-in user can reach. ``user_id`` None is the system (set-up jobs, imports from the CLI)."""
+
+    user_id: int | None
+    username: str
+    display_name: str
+    holdings: tuple[Holding, ...]
+    client: str = ""
+    _cache: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def can(self, capability: str) -> bool:
+        """Return whether any role held anywhere grants ``capability``."""
+        return bool(self.paths(capability))
+
+    def paths(self, capability: str) -> tuple[str, ...]:
+        """Return the area paths where ``capability`` is held, with nested ones folded away."""
+        if capability not in self._cache:
+            held = sorted({h.area_path for h in self.holdings if capability in CAPABILITIES[h.role]})
+            self._cache[capability] = tuple(p for p in held if not any(p != q and p.startswith(q) for q in held))
+        return self._cache[capability]
+
+    def reaches(self, capability: str, area_path: str) -> bool:
+        """Return whether ``capability`` is held at ``area_path`` or above it."""
+        return any(area_path.startswith(p) for p in self.paths(capability))
+
+    def require(self, capability: str) -> None:
+        """Raise ``Forbidden`` unless ``capability`` is held somewhere."""
+        if not self.can(capability):
+            raise Forbidden()
+
+    def check(self, capability: str, area_path: str, what: str = "record") -> None:
+        """Raise ``NotFound`` for a record outside the user's reach, so its existence stays hidden."""
+        if not self.reaches(capability, area_path):
+            raise NotFound(what)
+
+    def area_ids(self, capability: str) -> ColumnElement[bool] | None:
+        """Return a condition on ``Area`` for the areas reached, or None when nothing is reached."""
+        paths = self.paths(capability)
+        if not paths:
+            return None
+        return or_(*(path_under(Area.path, p) for p in paths))
+
+    def filter(self, capability: str, area_id_column: ColumnElement[int]) -> ColumnElement[bool]:
+        """Return a condition keeping rows whose area lies in the user's reach."""
+        condition = self.area_ids(capability)
+        if condition is None:
+            return false()
+        return area_id_column.in_(select(Area.id).where(condition))
+
+    @classmethod
+    def system(cls, area_id: int, area_path: str, name: str = "system") -> Scope:
+        """Return an administrator's reach over ``area_path`` that acts as no account."""
+        return cls(None, name, name, (Holding("admin", area_id, area_path, name),))
+
+    @property
+    def roles(self) -> set[str]:
+        return {h.role for h in self.holdings}

@@ -1,0 +1,50 @@
+"""The application: API under /api/v1, pages under /, static files, one runtime."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from linli import __version__
+from linli.config import Settings, get_settings
+from linli.runtime import Runtime
+from linli.web import errors
+
+STATIC = Path(__file__).parent / "web" / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Return the app for ``settings`` (the environment's when none are given)."""
+    from linli.accounts import api as accounts_api
+    from linli.accounts import pages as accounts_pages
+    from linli.areas import api as areas_api
+    from linli.registry import api as registry_api
+    from linli.registry import pages as registry_pages
+    from linli.web import health, pages
+
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="linli 邻里",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.runtime = Runtime(settings)
+    errors.install(app)
+    for router in (
+        health.router,
+        accounts_api.public,
+        accounts_api.router,
+        areas_api.router,
+        registry_api.router,
+        accounts_pages.public,
+        accounts_pages.router,
+        pages.router,
+        registry_pages.router,
+    ):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

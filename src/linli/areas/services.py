@@ -1,0 +1,118 @@
+"""The area tree as a user sees it: only the branches they hold, with counts."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from linli.accounts.permissions import AREA_WRITE, READ, Scope, path_under
+from linli.areas.models import CODE_LENGTHS, LEVELS, Area, code_fits, path_segment
+from linli.areas.schemas import AreaCounts, AreaIn, AreaNode, AreaOut
+from linli.audit import services as audit
+from linli.db.engine import transaction
+from linli.errors import Invalid, NotFound
+from linli.registry.models import Building, Household, Resident, ResidentTag
+
+
+def area_tree(session: Session, scope: Scope, depth: str = "grid") -> list[AreaNode]:
+    """Return the subtrees the caller holds, down to ``depth`` (one query)."""
+    scope.require(READ)
+    condition = scope.area_ids(READ)
+    keep = LEVELS[: LEVELS.index(depth) + 1] if depth in LEVELS else LEVELS
+    areas = session.scalars(select(Area).where(condition, Area.level.in_(keep)).order_by(Area.path, Area.sort)).all()
+    nodes = {a.id: AreaNode.model_validate(a, from_attributes=True) for a in areas}
+    roots: list[AreaNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.parent_id) if node.parent_id else None
+        (parent.children if parent else roots).append(node)
+    return roots
+
+
+def counts(session: Session, path: str) -> AreaCounts:
+    """Return how many buildings, households, active residents and tagged people lie under ``path``."""
+    under = select(Area.id).where(path_under(Area.path, path))
+    buildings = session.scalar(select(func.count()).select_from(Building).where(Building.area_id.in_(under))) or 0
+    households = (
+        session.scalar(
+            select(func.count())
+            .select_from(Household)
+            .where(Household.area_id.in_(under), Household.dissolved_on.is_(None))
+        )
+        or 0
+    )
+    residents = (
+        session.scalar(
+            select(func.count()).select_from(Resident).where(Resident.area_id.in_(under), Resident.status == "active")
+        )
+        or 0
+    )
+    tagged = (
+        session.scalar(
+            select(func.count(func.distinct(ResidentTag.resident_id)))
+            .join(Resident, Resident.id == ResidentTag.resident_id)
+            .where(Resident.area_id.in_(under), Resident.status == "active")
+        )
+        or 0
+    )
+    return AreaCounts(buildings=buildings, households=households, residents=residents, tagged=tagged)
+
+
+def get_area(session: Session, scope: Scope, area_id: int) -> AreaOut:
+    """Return one area in reach with its counts, children and the chain of areas above it."""
+    area = session.get(Area, area_id)
+    if area is None:
+        raise NotFound("area")
+    scope.check(READ, area.path, "area")
+    children = session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.sort, Area.code)).all()
+    codes = area.path.strip("/").split("/")
+    prefixes = ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes) - 1)]
+    above = session.scalars(select(Area).where(Area.path.in_(prefixes)).order_by(Area.path)).all() if prefixes else []
+    out = AreaOut.model_validate(
+        {**AreaNode.model_validate(area, from_attributes=True).model_dump(), "counts": counts(session, area.path)}
+    )
+    out.children = [AreaNode.model_validate(c, from_attributes=True) for c in children]
+    out.breadcrumbs = [AreaNode.model_validate(a, from_attributes=True) for a in above if scope.reaches(READ, a.path)]
+    return out
+
+
+def create_area(session: Session, scope: Scope, data: AreaIn) -> AreaNode:
+    """Add a child area one level below ``parent_id``; its code must be unique."""
+    with transaction(session):
+        parent = session.get(Area, data.parent_id)
+        if parent is None or not scope.reaches(AREA_WRITE, parent.path):
+            raise NotFound("area")
+        if parent.level == "grid":
+            raise Invalid("area.grid_has_no_children", "A grid cannot be divided further.", "parent_id")
+        if session.scalar(select(Area.id).where(Area.code == data.code)):
+            raise Invalid("area.code_taken", "The area code {code} is taken.", "code", code=data.code)
+        level = LEVELS[LEVELS.index(parent.level) + 1]
+        if not code_fits(level, data.code, parent.code, parent.level):
+            raise Invalid(
+                "area.code_shape",
+                "The code of a {level} has {length} digits and starts with its parent's code.",
+                "code",
+                level=level,
+                length=CODE_LENGTHS[level],
+            )
+        area = Area(
+            parent_id=parent.id,
+            level=level,
+            code=data.code,
+            name=data.name,
+            path=f"{parent.path}{path_segment(level, data.code)}/",
+            character=data.character,
+        )
+        session.add(area)
+        session.flush()
+        audit.record(
+            session,
+            "area.create",
+            user_id=scope.user_id,
+            username=scope.username,
+            client=scope.client,
+            entity="area",
+            entity_id=area.id,
+            area_id=area.id,
+            changes={"code": [None, area.code], "name": [None, area.name]},
+        )
+        return AreaNode.model_validate(area, from_attributes=True)

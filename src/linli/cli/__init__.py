@@ -1,0 +1,53 @@
+"""The ``linli`` command. Each sub-module adds one group; every command calls services.
+
+Wrong input ends with a one-line reason on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from linli import __version__
+from linli.cli import common, db, serve, setup
+from linli.errors import DomainError
+
+app = typer.Typer(
+    help="linli 邻里 — community grid governance and neighbour mutual aid.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"linli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """linli 邻里: grids, households, residents, visits, needs."""
+
+
+app.add_typer(db.app, name="db")
+setup.register(app)
+serve.register(app)
+
+
+def main() -> None:
+    """Run the CLI, turning refusals into one line and exit code 2."""
+    try:
+        app()
+    except DomainError as error:
+        common.fail(error.text(common.cli_locale()))
+    except common.CliError as error:
+        common.fail(str(error))
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,74 @@
+"""Typed settings, read from the environment (prefix ``LINLI_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-not-a-secret"
+
+
+class Settings(BaseSettings):
+    """Every setting linli reads. README.md documents each one."""
+
+    model_config = SettingsConfigDict(env_prefix="LINLI_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    database_url: str = "sqlite:///./linli.db"
+    secret_key: str = DEV_SECRET
+    # 32 random bytes, base64. Empty: read ``data_key_file``; a development run creates that file.
+    data_key: str = ""
+    data_key_file: Path = Path("./linli.key")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    default_locale: Literal["zh", "en"] = "zh"
+    timezone: str = "Asia/Shanghai"
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    page_size: int = Field(20, ge=1, le=200)
+    # argon2 cost: production defaults; tests lower them through the environment.
+    argon2_time_cost: int = 3
+    argon2_memory_cost: int = 65536
+    sql_echo: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Settings:
+        if self.env == "production":
+            if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+                raise ValueError("LINLI_SECRET_KEY must be set to 32+ random characters in production")
+            if not self.data_key and not self.data_key_file.exists():
+                raise ValueError("production needs LINLI_DATA_KEY or an existing LINLI_DATA_KEY_FILE")
+        return self
+
+    @property
+    def database_kind(self) -> str:
+        """Return ``sqlite`` or ``postgresql``."""
+        return "sqlite" if self.database_url.startswith("sqlite") else "postgresql"
+
+    def personal_data_key(self) -> bytes:
+        """Return the 32-byte key for personal fields.
+
+        Outside production a missing key file is created (mode 0600) so a first run needs no set-up.
+        """
+        if self.data_key:
+            return base64.b64decode(self.data_key)
+        path = self.data_key_file
+        if not path.exists():
+            if self.env == "production":
+                raise RuntimeError(f"data key file {path} is missing")
+            path.write_text(base64.b64encode(secrets.token_bytes(32)).decode())
+            os.chmod(path, 0o600)
+        return base64.b64decode(path.read_text().strip())
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process settings, read once."""
+    return Settings()

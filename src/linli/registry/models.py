@@ -1,0 +1,130 @@
+"""Buildings, households and residents, with tags for people under care and a search index."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from linli.db.base import Base, Timestamped, UTCDateTime, utcnow
+
+
+class Building(Timestamped, Base):
+    """A building 楼栋 in a grid, optionally inside a residential compound 小区."""
+
+    __tablename__ = "building"
+    __table_args__ = (UniqueConstraint("area_id", "compound", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    compound: Mapped[str] = mapped_column(String(100), default="")
+    name: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Household(Timestamped, Base):
+    """A household 户: a room in a building, its members and its head."""
+
+    __tablename__ = "household"
+    __table_args__ = (Index("ix_household_building_room", "building_id", "room"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id"))
+    room: Mapped[str] = mapped_column(String(50))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    head_id: Mapped[int | None] = mapped_column(
+        ForeignKey("resident.id", use_alter=True, name="fk_household_head_id_resident")
+    )
+    registered_on: Mapped[date] = mapped_column(Date)
+    dissolved_on: Mapped[date | None] = mapped_column(Date)
+
+    building: Mapped[Building] = relationship(lazy="raise")
+
+
+class Resident(Timestamped, Base):
+    """A person. ID number and phone are stored encrypted with a blind index and a 4-digit tail.
+
+    Residents are never deleted: ``status`` becomes moved_out or deceased with ``left_on``.
+    """
+
+    __tablename__ = "resident"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    gender: Mapped[str] = mapped_column(String(1))  # GB/T 2261.1: 1 male, 2 female, 9 unstated
+    birth_date: Mapped[date | None] = mapped_column(Date, index=True)
+    id_number_enc: Mapped[str | None] = mapped_column(String(120))
+    id_number_hash: Mapped[str | None] = mapped_column(String(32), unique=True)
+    id_tail: Mapped[str | None] = mapped_column(String(4), index=True)
+    phone_enc: Mapped[str | None] = mapped_column(String(120))
+    phone_hash: Mapped[str | None] = mapped_column(String(32), index=True)
+    phone_tail: Mapped[str | None] = mapped_column(String(4), index=True)
+    relation: Mapped[str] = mapped_column(String(2), default="99")  # GB/T 4761
+    kind: Mapped[str] = mapped_column(String(2), default="01")  # 01 户籍, 02 流动, 03 境外
+    ethnicity: Mapped[str] = mapped_column(String(2), default="01")  # GB/T 3304
+    skills: Mapped[str] = mapped_column(Text, default="")
+    willing_to_help: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="active", index=True)
+    registered_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class Tag(Base):
+    """A group a resident belongs to: people under care (关爱对象) or sensitive key groups."""
+
+    __tablename__ = "tag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    name_en: Mapped[str] = mapped_column(String(60), default="")
+    # care: 关爱对象; key: 特殊人群 of public-security work, sensitive personal information.
+    kind: Mapped[str] = mapped_column(String(8), default="care")
+    care_weight: Mapped[int] = mapped_column(Integer, default=1)
+    close_care: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ResidentTag(Base):
+    __tablename__ = "resident_tag"
+
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tag.id"), primary_key=True, index=True)
+
+
+class ResidentEvent(Base):
+    """A dated change in a resident's life in the registry: registered, moved, moved out, died."""
+
+    __tablename__ = "resident_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    happened_on: Mapped[date] = mapped_column(Date)
+    from_household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
+    to_household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ResidentKey(Base):
+    """The search index: every key a resident is found by (pinyin, initials, name suffixes).
+
+    ``area_id`` is copied here so a grid worker's search is one index range in their grid.
+    """
+
+    __tablename__ = "resident_key"
+    __table_args__ = (Index("ix_resident_key_area_key", "area_id", "key"),)
+
+    key: Mapped[str] = mapped_column(String(80).with_variant(String(80, collation="C"), "postgresql"), primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), primary_key=True, index=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))

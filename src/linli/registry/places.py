@@ -1,0 +1,197 @@
+"""Buildings and households: where residents live."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from linli.accounts.permissions import READ, WRITE, Scope
+from linli.areas.models import Area
+from linli.audit import services as audit
+from linli.db.engine import transaction
+from linli.errors import Invalid, NotFound
+from linli.lib import clock
+from linli.registry.models import Building, Household, Resident
+from linli.registry.schemas import BuildingIn, BuildingOut, HouseholdIn, HouseholdOut, Page
+from linli.registry.services import present
+
+
+def list_buildings(session: Session, scope: Scope, area_id: int) -> list[BuildingOut]:
+    """Return the buildings of an area in reach with their household counts (one query)."""
+    area = session.get(Area, area_id)
+    if area is None:
+        raise NotFound("area")
+    scope.check(READ, area.path, "area")
+    under = select(Area.id).where(Area.path.startswith(area.path))
+    rows = session.execute(
+        select(Building, func.count(Household.id))
+        .outerjoin(Household, (Household.building_id == Building.id) & Household.dissolved_on.is_(None))
+        .where(Building.area_id.in_(under))
+        .group_by(Building.id)
+        .order_by(Building.compound, Building.name)
+    ).all()
+    return [
+        BuildingOut(id=b.id, area_id=b.area_id, name=b.name, compound=b.compound, address=b.address, households=n)
+        for b, n in rows
+    ]
+
+
+def create_building(session: Session, scope: Scope, data: BuildingIn) -> BuildingOut:
+    """Add a building to a grid in reach; the same name twice in one compound is refused."""
+    with transaction(session):
+        area = session.get(Area, data.area_id)
+        if area is None or not scope.reaches(WRITE, area.path):
+            raise NotFound("area")
+        if area.level != "grid":
+            raise Invalid("building.area_not_grid", "A building belongs to a grid; choose a grid.", "area_id")
+        if session.scalar(
+            select(Building.id).where(
+                Building.area_id == area.id, Building.compound == data.compound, Building.name == data.name
+            )
+        ):
+            raise Invalid("building.exists", "This building is already registered in the grid.", "name")
+        building = Building(area_id=area.id, name=data.name, compound=data.compound, address=data.address)
+        session.add(building)
+        session.flush()
+        audit.record(
+            session,
+            "building.create",
+            user_id=scope.user_id,
+            username=scope.username,
+            client=scope.client,
+            entity="building",
+            entity_id=building.id,
+            area_id=area.id,
+            changes={"name": [None, data.name], "compound": [None, data.compound]},
+        )
+        return BuildingOut(
+            id=building.id, area_id=area.id, name=building.name, compound=building.compound, address=building.address
+        )
+
+
+def _out(session: Session, scope: Scope, rows: list[tuple[Household, Building]], members: bool) -> list[HouseholdOut]:
+    ids = [h.id for h, _ in rows]
+    heads = (
+        dict(
+            session.execute(
+                select(Household.id, Resident.name)
+                .join(Resident, Resident.id == Household.head_id)
+                .where(Household.id.in_(ids))
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    by_household: dict[int, list[Resident]] = {}
+    if members and ids:
+        people = session.scalars(
+            select(Resident)
+            .where(Resident.household_id.in_(ids), Resident.status == "active")
+            .order_by(Resident.relation, Resident.birth_date)
+        ).all()
+        for person, shown in zip(people, present(session, scope, list(people)), strict=True):
+            by_household.setdefault(person.household_id or 0, []).append(shown)  # type: ignore[arg-type]
+    return [
+        HouseholdOut(
+            id=h.id,
+            area_id=h.area_id,
+            building_id=b.id,
+            building=" ".join(p for p in (b.compound, b.name) if p),
+            room=h.room,
+            address=h.address,
+            head_id=h.head_id,
+            head_name=heads.get(h.id),
+            members=by_household.get(h.id, []),
+        )  # type: ignore[arg-type]
+        for h, b in rows
+    ]
+
+
+def get_household(session: Session, scope: Scope, household_id: int) -> HouseholdOut:
+    """Return one household in reach with its current members."""
+    row = session.execute(
+        select(Household, Building, Area.path)
+        .join(Building, Building.id == Household.building_id)
+        .join(Area, Area.id == Household.area_id)
+        .where(Household.id == household_id)
+    ).first()
+    if row is None:
+        raise NotFound("household")
+    scope.check(READ, row[2], "household")
+    return _out(session, scope, [(row[0], row[1])], members=True)[0]
+
+
+def list_households(
+    session: Session,
+    scope: Scope,
+    *,
+    building_id: int | None = None,
+    area_id: int | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> Page[HouseholdOut]:
+    """Return a page of households of a building or an area in reach, by building and room."""
+    scope.require(READ)
+    query = (
+        select(Household, Building)
+        .join(Building, Building.id == Household.building_id)
+        .where(scope.filter(READ, Household.area_id), Household.dissolved_on.is_(None))
+    )
+    if building_id is not None:
+        query = query.where(Household.building_id == building_id)
+    if area_id is not None:
+        path = session.scalar(select(Area.path).where(Area.id == area_id))
+        if path is None:
+            raise NotFound("area")
+        query = query.where(Household.area_id.in_(select(Area.id).where(Area.path.startswith(path))))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = (
+        session.execute(
+            query.order_by(Building.compound, Building.name, Household.room)
+            .offset((page - 1) * page_size)
+            .limit(page_size)
+        )
+        .tuples()
+        .all()
+    )
+    return Page[HouseholdOut](
+        items=_out(session, scope, list(rows), members=False), total=total, page=page, page_size=page_size
+    )
+
+
+def create_household(session: Session, scope: Scope, data: HouseholdIn) -> HouseholdOut:
+    """Open a household in a building in reach; a room already holding a household is refused."""
+    with transaction(session):
+        row = session.execute(
+            select(Building, Area.path).join(Area, Area.id == Building.area_id).where(Building.id == data.building_id)
+        ).first()
+        if row is None or not scope.reaches(WRITE, row[1]):
+            raise NotFound("building")
+        building = row[0]
+        if session.scalar(
+            select(Household.id).where(
+                Household.building_id == building.id, Household.room == data.room, Household.dissolved_on.is_(None)
+            )
+        ):
+            raise Invalid("household.exists", "Room {room} already has a household.", "room", room=data.room)
+        household = Household(
+            area_id=building.area_id,
+            building_id=building.id,
+            room=data.room,
+            address=data.address,
+            registered_on=clock.today(),
+        )
+        session.add(household)
+        session.flush()
+        audit.record(
+            session,
+            "household.create",
+            user_id=scope.user_id,
+            username=scope.username,
+            client=scope.client,
+            entity="household",
+            entity_id=household.id,
+            area_id=building.area_id,
+            changes={"building_id": [None, building.id], "room": [None, data.room]},
+        )
+        return _out(session, scope, [(household, building)], members=False)[0]

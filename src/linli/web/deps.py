@@ -1,0 +1,85 @@
+"""Request dependencies: the database session, the language, and who is asking.
+
+``current_scope`` is the permission dependency: every route outside ``PUBLIC_ROUTES`` depends on it
+(through its router), and a test walks the app to prove it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from linli.accounts import tokens
+from linli.accounts.permissions import Scope
+from linli.accounts.services import load_scope
+from linli.errors import Unauthenticated
+from linli.i18n import pick_locale
+from linli.runtime import Runtime
+
+# Paths served to anyone: the login, the health probe, static files and the API description.
+PUBLIC_ROUTES = {
+    "/api/v1/health",
+    "/api/v1/auth/login",
+    "/login",
+    "/static",
+    "/api/docs",
+    "/api/docs/oauth2-redirect",
+    "/api/v1/openapi.json",
+    "/lang/{locale}",
+}
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """Yield a session for one request; services commit their own transactions, the rest is rolled back."""
+    session = get_runtime(request).sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def get_locale(request: Request) -> str:
+    return pick_locale(
+        request.query_params.get("lang"),
+        request.cookies.get("linli_lang"),
+        request.headers.get("accept-language"),
+        get_runtime(request).settings.default_locale,
+    )
+
+
+def client_of(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def session_token(request: Request) -> str | None:
+    """Return the bearer token, or else the session cookie."""
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return request.cookies.get(tokens.COOKIE)
+
+
+def current_scope(request: Request, session: Annotated[Session, Depends(get_session)]) -> Scope:
+    """Return what the signed-in user can reach, or raise ``Unauthenticated``."""
+    settings = get_runtime(request).settings
+    token = session_token(request)
+    claims = token and tokens.read(
+        settings.secret_key, token, settings.session_idle_minutes * 60, settings.session_max_hours * 3600
+    )
+    if not claims:
+        raise Unauthenticated()
+    scope = load_scope(session, claims.user_id, claims.version, client_of(request))
+    request.state.claims = claims
+    return scope
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+Access = Annotated[Scope, Depends(current_scope)]
+Locale = Annotated[str, Depends(get_locale)]

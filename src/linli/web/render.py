@@ -1,0 +1,1 @@
+"""Rendering pages (stub; the pages work fills this in)."""
