@@ -1,6 +1,7 @@
-"""Translations: gettext catalogs (``web/i18n/<locale>/LC_MESSAGES/linli.po``) read with Babel.
+"""Translations: gettext catalogs (``web/i18n/<locale>/LC_MESSAGES/*.po``) read with Babel.
 
-msgids are English; Simplified Chinese is the default display language.
+msgids are English; Simplified Chinese is the default display language. Each domain may keep its
+own catalog file (``linli.po``, ``visits.po`` …); they are merged.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ CATALOG_DIR = Path(__file__).parent / "web" / "i18n"
 
 @lru_cache
 def catalog(locale: str) -> dict[str, str]:
-    """Return msgid → translation for ``locale``; English needs none."""
-    path = CATALOG_DIR / locale / "LC_MESSAGES" / "linli.po"
-    if not path.exists():
-        return {}
-    with path.open("rb") as handle:
-        po = read_po(handle, locale=locale)
-    return {str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy}
+    """Return msgid → translation for ``locale``, from every catalog file; English needs none."""
+    merged: dict[str, str] = {}
+    for path in sorted((CATALOG_DIR / locale / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            po = read_po(handle, locale=locale)
+        merged.update({str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy})
+    return merged
 
 
 def translate(message: str, locale: str) -> str:
