@@ -14,20 +14,38 @@ from pypinyin import Style, pinyin
 MAX_READINGS = 8
 
 
+def _spellings(name: str, style: Style) -> tuple[str, ...]:
+    """Return the spellings of ``name`` in ``style``, the likeliest first, at most ``MAX_READINGS``.
+
+    The first reading of every character comes first, then each character read another way on its
+    own (the surname first), then the remaining combinations. Taking the plain product instead would
+    let a many-reading given name (单乐乐) fill the cap before the surname's other readings (shan).
+    """
+    options = [
+        list(dict.fromkeys(c)) for c in pinyin(name.replace("·", ""), style=style, heteronym=True, errors="ignore")
+    ]
+    if not options:
+        return ()
+    first = [o[0] for o in options]
+    singles = ([*first[:i], alt, *first[i + 1 :]] for i, o in enumerate(options) for alt in o[1:])
+    spelled: dict[str, None] = {}
+    for combo in itertools.chain([first], singles, itertools.product(*options)):
+        spelled["".join(combo).lower()] = None
+        if len(spelled) == MAX_READINGS:
+            break
+    return tuple(spelled)
+
+
 @lru_cache(maxsize=65536)
 def readings(name: str) -> tuple[str, ...]:
     """Return each full-pinyin spelling of ``name`` (``张伟`` → ``("zhangwei",)``), lower case."""
-    per_char = pinyin(name.replace("·", ""), style=Style.NORMAL, heteronym=True, errors="ignore")
-    combos = itertools.islice(itertools.product(*[dict.fromkeys(c) for c in per_char]), MAX_READINGS)
-    return tuple(dict.fromkeys("".join(c).lower() for c in combos if c))
+    return _spellings(name, Style.NORMAL)
 
 
 @lru_cache(maxsize=65536)
 def initials(name: str) -> tuple[str, ...]:
     """Return each initials spelling of ``name`` (``张伟`` → ``("zw",)``; 曾 gives ``z`` and ``c``)."""
-    per_char = pinyin(name.replace("·", ""), style=Style.FIRST_LETTER, heteronym=True, errors="ignore")
-    combos = itertools.islice(itertools.product(*[dict.fromkeys(c) for c in per_char]), MAX_READINGS)
-    return tuple(dict.fromkeys("".join(c).lower() for c in combos if c))
+    return _spellings(name, Style.FIRST_LETTER)
 
 
 def name_keys(name: str) -> set[str]:

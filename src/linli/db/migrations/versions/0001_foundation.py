@@ -133,6 +133,11 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_resident_phone_tail"), ["phone_tail"], unique=False)
         batch_op.create_index(batch_op.f("ix_resident_status"), ["status"], unique=False)
 
+    # household.head_id and resident.household_id refer to each other: SQLite keeps the foreign key
+    # inline in CREATE TABLE (it cannot add one later); PostgreSQL adds it once both tables exist.
+    if op.get_bind().dialect.name != "sqlite":
+        op.create_foreign_key("fk_household_head_id_resident", "household", "resident", ["head_id"], ["id"])
+
     op.create_table(
         "resident_key",
         sa.Column(
@@ -245,6 +250,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint("fk_household_head_id_resident", "household", type_="foreignkey")
     with op.batch_alter_table("resident_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_resident_event_resident_id"))
 
