@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from linli import __version__
 from linli.config import Settings, get_settings
 from linli.runtime import Runtime
-from linli.web import errors
+from linli.web import errors, security
 
 STATIC = Path(__file__).parent / "web" / "static"
 
@@ -20,6 +20,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from linli.accounts import api as accounts_api
     from linli.accounts import pages as accounts_pages
     from linli.areas import api as areas_api
+    from linli.audit import api as audit_api
     from linli.registry import api as registry_api
     from linli.registry import pages as registry_pages
     from linli.web import health, pages
@@ -34,11 +35,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.runtime = Runtime(settings)
     errors.install(app)
+    security.install(app)
     for router in (
         health.router,
         accounts_api.public,
         accounts_api.router,
         areas_api.router,
+        audit_api.router,
         registry_api.router,
         accounts_pages.public,
         accounts_pages.router,

@@ -13,7 +13,8 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, code: str, message: str, field: str | None = None, **params: Any) -> None:
+    # Positional-only, so a message may itself have a ``{code}`` field.
+    def __init__(self, code: str, message: str, field: str | None = None, /, **params: Any) -> None:
         super().__init__(code)
         self.code = code
         self.message = message

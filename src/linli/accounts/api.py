@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"], dependencies=[Depends(c
 
 def user_out(scope: Scope) -> UserOut:
     return UserOut(
-        id=scope.user_id,
+        id=scope.user_id or 0,
         username=scope.username,
         display_name=scope.display_name,
         roles=[

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, false, or_, select
 
 from linli.areas.models import Area
 from linli.errors import Forbidden, NotFound
@@ -43,7 +43,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
-def path_under(column: ColumnElement[str], path: str) -> ColumnElement[bool]:
+def path_under(column: SQLColumnExpression[str], path: str) -> ColumnElement[bool]:
     """Return ``column`` lies at or below ``path``, as an index range (``/`` + 1 is ``0``)."""
     return and_(column >= path, column < path[:-1] + "0")
 
@@ -99,7 +99,7 @@ class Scope:
             return None
         return or_(*(path_under(Area.path, p) for p in paths))
 
-    def filter(self, capability: str, area_id_column: ColumnElement[int]) -> ColumnElement[bool]:
+    def filter(self, capability: str, area_id_column: SQLColumnExpression[int]) -> ColumnElement[bool]:
         """Return a condition keeping rows whose area lies in the user's reach."""
         condition = self.area_ids(capability)
         if condition is None:

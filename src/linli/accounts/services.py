@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -14,7 +15,7 @@ from linli.areas.models import Area
 from linli.audit import services as audit
 from linli.db.base import utcnow
 from linli.db.engine import transaction
-from linli.errors import Invalid, Unauthenticated
+from linli.errors import DomainError, Invalid, Unauthenticated
 from linli.runtime import hasher_of
 
 MAX_FAILURES = 5
@@ -27,8 +28,8 @@ def create_user(
     password: str,
     *,
     display_name: str = "",
-    roles: list[tuple[str, str]] = (),
-    actor: Scope | None = None,  # type: ignore[assignment]
+    roles: Sequence[tuple[str, str]] = (),
+    actor: Scope | None = None,
 ) -> User:
     """Return a new user holding ``roles``, each a ``(role, area code)`` pair.
 
@@ -81,7 +82,7 @@ def authenticate(session: Session, username: str, password: str, client: str = "
                 client=client,
                 changes={"reason": [None, "unknown user"]},
             )
-            raise_after_commit = Unauthenticated()
+            raise_after_commit: DomainError = Unauthenticated()
         elif user.locked_until and user.locked_until > now:
             audit.record(session, "login.locked", user_id=user.id, username=user.username, client=client)
             raise_after_commit = _locked()

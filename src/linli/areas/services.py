@@ -18,6 +18,8 @@ def area_tree(session: Session, scope: Scope, depth: str = "grid") -> list[AreaN
     """Return the subtrees the caller holds, down to ``depth`` (one query)."""
     scope.require(READ)
     condition = scope.area_ids(READ)
+    if condition is None:
+        return []
     keep = LEVELS[: LEVELS.index(depth) + 1] if depth in LEVELS else LEVELS
     areas = session.scalars(select(Area).where(condition, Area.level.in_(keep)).order_by(Area.path, Area.sort)).all()
     nodes = {a.id: AreaNode.model_validate(a, from_attributes=True) for a in areas}

@@ -15,7 +15,8 @@ from linli.audit.models import AuditEvent
 from linli.db.base import utcnow
 
 
-def _digest(prev: str, event: AuditEvent) -> str:
+def digest(prev: str, event: AuditEvent) -> str:
+    """Return the hash of ``event`` chained to ``prev``."""
     body = json.dumps(
         [
             prev,
@@ -69,7 +70,7 @@ def record(
         changes=changes or {},
         prev_hash=prev,
     )
-    event.hash = _digest(prev, event)
+    event.hash = digest(prev, event)
     session.add(event)
     session.flush()
     return event
@@ -84,7 +85,7 @@ def verify(events: Iterable[AuditEvent]) -> AuditEvent | None:
     """Return the first event whose hash or link does not hold, or None when the chain is whole."""
     prev = ""
     for event in events:
-        if event.prev_hash != prev or event.hash != _digest(prev, event):
+        if event.prev_hash != prev or event.hash != digest(prev, event):
             return event
         prev = event.hash
     return None

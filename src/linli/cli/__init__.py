@@ -10,7 +10,7 @@ import sys
 import typer
 
 from linli import __version__
-from linli.cli import common, db, serve, setup
+from linli.cli import audit, common, db, serve, setup
 from linli.errors import DomainError
 
 app = typer.Typer(
@@ -37,6 +37,7 @@ def _root(
 
 
 app.add_typer(db.app, name="db")
+app.add_typer(audit.app, name="audit")
 setup.register(app)
 serve.register(app)
 

@@ -23,8 +23,8 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (the newest by default)."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the schema to ``revision`` (every newest revision by default)."""
     config = alembic_config(str(engine.url))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -32,14 +32,15 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 
 def current(engine: Engine) -> str | None:
-    """Return the schema revision of the database, or None when it has none."""
+    """Return the schema revision of the database (several joined by ``+``), or None when it has none."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = MigrationContext.configure(connection).get_current_heads()
+    return "+".join(sorted(heads)) or None
 
 
 def head() -> str:
-    """Return the newest revision the code knows."""
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
+    """Return the newest revision the code knows (several joined by ``+`` while branches are open)."""
+    return "+".join(sorted(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()))
 
 
 def drift(engine: Engine) -> list[object]:

@@ -12,7 +12,7 @@ from linli.db.engine import transaction
 from linli.errors import Invalid, NotFound
 from linli.lib import clock
 from linli.registry.models import Building, Household, Resident
-from linli.registry.schemas import BuildingIn, BuildingOut, HouseholdIn, HouseholdOut, Page
+from linli.registry.schemas import BuildingIn, BuildingOut, HouseholdIn, HouseholdOut, Page, ResidentOut
 from linli.registry.services import present
 
 
@@ -82,7 +82,7 @@ def _out(session: Session, scope: Scope, rows: list[tuple[Household, Building]],
         if ids
         else {}
     )
-    by_household: dict[int, list[Resident]] = {}
+    by_household: dict[int, list[ResidentOut]] = {}
     if members and ids:
         people = session.scalars(
             select(Resident)
@@ -90,7 +90,7 @@ def _out(session: Session, scope: Scope, rows: list[tuple[Household, Building]],
             .order_by(Resident.relation, Resident.birth_date)
         ).all()
         for person, shown in zip(people, present(session, scope, list(people)), strict=True):
-            by_household.setdefault(person.household_id or 0, []).append(shown)  # type: ignore[arg-type]
+            by_household.setdefault(person.household_id or 0, []).append(shown)
     return [
         HouseholdOut(
             id=h.id,
@@ -102,7 +102,7 @@ def _out(session: Session, scope: Scope, rows: list[tuple[Household, Building]],
             head_id=h.head_id,
             head_name=heads.get(h.id),
             members=by_household.get(h.id, []),
-        )  # type: ignore[arg-type]
+        )
         for h, b in rows
     ]
 

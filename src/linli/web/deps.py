@@ -70,9 +70,11 @@ def current_scope(request: Request, session: Annotated[Session, Depends(get_sess
     """Return what the signed-in user can reach, or raise ``Unauthenticated``."""
     settings = get_runtime(request).settings
     token = session_token(request)
-    claims = token and tokens.read(
-        settings.secret_key, token, settings.session_idle_minutes * 60, settings.session_max_hours * 3600
-    )
+    # A cookie is re-signed on every request (web/security.py), so its age is the idle time; a bearer
+    # token cannot be re-signed by the client and lives to the absolute limit.
+    maximum = settings.session_max_hours * 3600
+    idle = maximum if request.headers.get("authorization") else settings.session_idle_minutes * 60
+    claims = token and tokens.read(settings.secret_key, token, idle, maximum)
     if not claims:
         raise Unauthenticated()
     scope = load_scope(session, claims.user_id, claims.version, client_of(request))

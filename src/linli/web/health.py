@@ -13,5 +13,5 @@ router = APIRouter(prefix="/api/v1", tags=["health"])
 @router.get("/health")
 def health(request: Request, session: SessionDep) -> dict[str, str | None]:
     """Return ``{"status": "ok", "database": "sqlite"|"postgresql", "schema": revision}``."""
-    revision = MigrationContext.configure(session.connection()).get_current_revision()
+    revision = "+".join(sorted(MigrationContext.configure(session.connection()).get_current_heads())) or None
     return {"status": "ok", "database": get_runtime(request).settings.database_kind, "schema": revision}
