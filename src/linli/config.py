@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     # 32 random bytes, base64. Empty: read ``data_key_file``; a development run creates that file.
     data_key: str = ""
     data_key_file: Path = Path("./linli.key")
+    # During a key rotation: the old keys (base64, comma-separated), still read until `linli keys rotate` ends.
+    data_key_previous: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
     default_locale: Literal["zh", "en"] = "zh"
@@ -46,6 +48,10 @@ class Settings(BaseSettings):
             if not self.data_key and not self.data_key_file.exists():
                 raise ValueError("production needs LINLI_DATA_KEY or an existing LINLI_DATA_KEY_FILE")
         return self
+
+    def previous_data_keys(self) -> list[bytes]:
+        """Return the keys being rotated away from, oldest last."""
+        return [base64.b64decode(k.strip()) for k in self.data_key_previous.split(",") if k.strip()]
 
     @property
     def database_kind(self) -> str:

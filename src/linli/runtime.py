@@ -25,7 +25,7 @@ class Runtime:
 
     @cached_property
     def cipher(self) -> FieldCipher:
-        return FieldCipher(self.settings.personal_data_key())
+        return FieldCipher(self.settings.personal_data_key(), self.settings.previous_data_keys())
 
     @cached_property
     def hasher(self) -> PasswordHasher:

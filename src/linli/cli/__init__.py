@@ -10,7 +10,7 @@ import sys
 import typer
 
 from linli import __version__
-from linli.cli import audit, common, db, serve, setup
+from linli.cli import audit, common, db, keys, serve, setup
 from linli.errors import DomainError
 
 app = typer.Typer(
@@ -38,6 +38,7 @@ def _root(
 
 app.add_typer(db.app, name="db")
 app.add_typer(audit.app, name="audit")
+app.add_typer(keys.app, name="keys")
 setup.register(app)
 serve.register(app)
 

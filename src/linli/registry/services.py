@@ -67,12 +67,12 @@ def search_condition(q: str, cipher: FieldCipher) -> Any:
         return (Resident.id_tail == text) | (Resident.phone_tail == text)
     if len(text) in (15, 18) and text[:15].isdigit():
         try:
-            return Resident.id_number_hash == cipher.blind_index(idcard.validate(text))
+            return Resident.id_number_hash.in_(cipher.blind_indexes(idcard.validate(text)))
         except idcard.IdCardProblem:
             return Resident.id.is_(None)
     if text.isdigit() and len(text) >= 7:
         try:
-            return Resident.phone_hash == cipher.blind_index(phone.validate(text))
+            return Resident.phone_hash.in_(cipher.blind_indexes(phone.validate(text)))
         except phone.PhoneProblem:
             return Resident.id.is_(None)
     key = q.strip().lower().replace(" ", "").replace("·", "")
@@ -246,13 +246,13 @@ def _tags(session: Session, scope: Scope, codes_: list[str]) -> list[Tag]:
     return allowed
 
 
-def _refuse_duplicate(session: Session, scope: Scope, id_hash: str, resident_id: int | None = None) -> None:
+def _refuse_duplicate(session: Session, scope: Scope, id_hashes: list[str], resident_id: int | None = None) -> None:
     row = session.execute(
         select(Resident.id, Resident.name, Area.path, Area.name)
         .join(Area, Area.id == Resident.area_id)
-        .where(Resident.id_number_hash == id_hash)
+        .where(Resident.id_number_hash.in_(id_hashes), Resident.id != (resident_id or 0))
     ).first()
-    if row is None or row[0] == resident_id:
+    if row is None:
         return
     if scope.reaches(READ, row[2]):
         raise Conflict(
@@ -323,7 +323,7 @@ def create_resident(session: Session, scope: Scope, data: ResidentIn) -> Residen
         else:
             raise Invalid("resident.place_required", "Choose a household or a grid.", "household_id")
         if fields.get("id_number"):
-            _refuse_duplicate(session, scope, cipher.blind_index(fields["id_number"]))
+            _refuse_duplicate(session, scope, cipher.blind_indexes(fields["id_number"]))
         tags = _tags(session, scope, data.tags)
         on = data.registered_on or clock.today()
         resident = Resident(
@@ -376,7 +376,7 @@ def update_resident(session: Session, scope: Scope, resident_id: int, data: Resi
                 raise _stale()
             before = _snapshot(resident, _tag_codes(session, resident.id))
             if fields.get("id_number"):
-                _refuse_duplicate(session, scope, cipher.blind_index(fields["id_number"]), resident.id)
+                _refuse_duplicate(session, scope, cipher.blind_indexes(fields["id_number"]), resident.id)
             for f in PERSON_FIELDS:
                 if f in fields and fields[f] is not None:
                     setattr(resident, f, fields[f])
@@ -433,6 +433,10 @@ def move_resident(session: Session, scope: Scope, resident_id: int, data: MoveIn
         if resident.status != "active":
             raise Invalid("resident.not_active", "This resident is no longer registered here.")
         target, _ = _household_in_reach(session, scope, data.household_id)
+        on = data.on or clock.today()
+        # History is read in date order: a move before the registration would come first.
+        if on < resident.registered_on:
+            raise Invalid("resident.moved_before_registered", "The date is before the resident was registered.", "on")
         if target.id == resident.household_id:
             raise Invalid("resident.same_household", "The resident already lives in this household.", "household_id")
         if data.relation is not None and data.relation not in codes.RELATIONS:
@@ -446,7 +450,6 @@ def move_resident(session: Session, scope: Scope, resident_id: int, data: MoveIn
             resident.relation = data.relation
         if resident.relation == "02" and target.head_id is None:
             target.head_id = resident.id
-        on = data.on or clock.today()
         session.add(
             ResidentEvent(
                 resident_id=resident.id,
