@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         registry_api.router,
         accounts_pages.public,
         accounts_pages.router,
+        pages.public,
         pages.router,
         registry_pages.router,
     ):

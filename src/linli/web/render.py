@@ -1,1 +1,146 @@
-"""Rendering pages (stub; the pages work fills this in)."""
+"""Rendering pages: Jinja2 templates (with jinja2-fragments, so an htmx request can get one block).
+
+Every page is rendered in the request's language: templates call ``_("English text")``, bound here to
+the locale that ``web.deps.get_locale`` picks. Pages carry personal data, so none is cached.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from babel.dates import format_date
+from fastapi import Request
+from fastapi.responses import Response
+from jinja2_fragments.fastapi import Jinja2Blocks
+
+from linli import __version__
+from linli.errors import DomainError
+from linli.i18n import translate
+from linli.lib import clock, codes
+from linli.web.deps import get_locale
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+# English msgids (translated in linli.po) for the names the domain keeps as codes.
+ROLE_LABELS = {
+    "admin": "Administrator",
+    "supervisor": "Street supervisor",
+    "secretary": "Community secretary",
+    "staff": "Community staff",
+    "grid_worker": "Grid worker",
+    "volunteer": "Volunteer",
+    "resident": "Resident",
+}
+LEVEL_LABELS = {"district": "District", "street": "Street", "community": "Community", "grid": "Grid"}
+EVENT_LABELS = {
+    "registered": "Registered",
+    "moved": "Moved household",
+    "moved_out": "Moved out",
+    "deceased": "Deceased",
+}
+CODE_TABLES = {
+    "gender": codes.GENDERS,
+    "kind": codes.KINDS,
+    "relation": codes.RELATIONS,
+    "status": codes.STATUSES,
+}
+
+
+@cache
+def templates() -> Jinja2Blocks:
+    """Return the template set (built once: it only reads files shipped with the package)."""
+    blocks = Jinja2Blocks(directory=str(TEMPLATES))
+    blocks.env.trim_blocks = True
+    blocks.env.lstrip_blocks = True
+    blocks.env.globals["version"] = __version__
+    return blocks
+
+
+def translator(locale: str) -> Any:
+    """Return ``_`` for templates: ``_("Page {page}", page=2)`` translates, then fills the fields."""
+
+    def _(message: str, **fields: Any) -> str:
+        text = translate(message, locale)
+        return text.format(**fields) if fields else text
+
+    return _
+
+
+def show_date(value: date | datetime | None, locale: str) -> str:
+    """Return a date as people read it in ``locale``; a datetime (stored in UTC) is shown in Asia/Shanghai."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(clock.LOCAL).strftime("%Y-%m-%d %H:%M")
+    return format_date(value, "long" if locale == "zh" else "medium", locale="zh_CN" if locale == "zh" else "en")
+
+
+def here(request: Request) -> str:
+    """Return the path and query of ``request``, for a ``next=`` parameter."""
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def _context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
+    locale = get_locale(request)
+    _ = translator(locale)
+    base: dict[str, Any] = {
+        "request": request,
+        "locale": locale,
+        "_": _,
+        "signed_in": getattr(request.state, "claims", None) is not None,
+        "here": quote(here(request), safe="/"),
+        "show_date": lambda value: show_date(value, locale),
+        "label": lambda table, code: codes.label(CODE_TABLES[table], code, locale),
+        "role_label": lambda role: _(ROLE_LABELS.get(role, role)),
+        "level_label": lambda level: _(LEVEL_LABELS.get(level, level)),
+        "event_label": lambda kind: _(EVENT_LABELS.get(kind, kind)),
+        "tag_name": lambda tag: tag_name(tag.code, tag.name, locale),
+    }
+    base.update(context)
+    return base
+
+
+def tag_name(code: str, name: str, locale: str) -> str:
+    """Return a tag's name in ``locale``: tags are data (named in Chinese); the default ones have English names."""
+    if locale == "zh":
+        return name
+    from linli.synth.bootstrap import DEFAULT_TAGS
+
+    english = {row[0]: row[2] for row in DEFAULT_TAGS}
+    return english.get(code, name)
+
+
+def is_htmx(request: Request) -> bool:
+    """Return whether htmx asked for a part of a page (not a history restore, which wants it all)."""
+    return request.headers.get("hx-request") == "true" and request.headers.get("hx-history-restore-request") != "true"
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any], block: str | None = None, status: int = 200
+) -> Response:
+    """Return ``template`` (or only its ``block``) rendered in the request's language."""
+    response = templates().TemplateResponse(
+        request, template, _context(request, context), status_code=status, block_name=block
+    )
+    # Pages show personal data: nothing is kept by browsers or proxies, and a partial never
+    # stands in for a whole page.
+    response.headers["cache-control"] = "no-store"
+    response.headers["vary"] = "HX-Request, Cookie, Accept-Language"
+    return response
+
+
+def error_page(request: Request, error: DomainError) -> Response:
+    """Return a page explaining a refusal, with the refusal's status."""
+    locale = get_locale(request)
+    return render(request, "error.html", {"status": error.status, "message": error.text(locale)}, status=error.status)
+
+
+def plain_error_page(request: Request, status: int, message: str) -> Response:
+    """Return a page for an HTTP error that is not a domain refusal (an unknown path, a wrong method)."""
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
