@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -102,3 +103,55 @@ def make_world(session: Session) -> World:
     ):
         create_user(session, username, PASSWORD, roles=[(role, code)])
     return World(district, street, community, grid1, grid2, other_community, other_grid, h1, h2, h3, r1, r2, r3)
+
+
+def id_number(born: date, seq: int, area: str = "350203") -> str:
+    """Return a valid 18-character ID number (GB 11643 check character computed here, not by stdnum).
+
+    An odd ``seq`` is a man, an even one a woman.
+    """
+    return with_check_character(f"{area}{born:%Y%m%d}{seq % 1000:03d}")
+
+
+def with_check_character(body: str) -> str:
+    """Return the 17 digits of ``body`` followed by their GB 11643 check character."""
+    total = sum(int(d) * (2 ** (17 - i) % 11) for i, d in enumerate(body))
+    return body + "10X98765432"[total % 11]
+
+
+def scope_of(session: Session, username: str) -> Scope:
+    """Return what the persona ``username`` reaches, as the web would load it."""
+    from sqlalchemy import select
+
+    from linli.accounts.models import User
+    from linli.accounts.services import load_scope
+
+    user = session.scalars(select(User).where(User.username == username)).one()
+    return load_scope(session, user.id, user.session_version)
+
+
+def building_of(session: Session, household_id: int) -> int:
+    """Return the id of the building of a household."""
+    from linli.registry.models import Household
+
+    household = session.get(Household, household_id)
+    assert household is not None
+    return household.building_id
+
+
+def make_residents(session: Session, household_id: int, count: int, start: int = 0) -> list[ResidentOut]:
+    """Return ``count`` new residents of one household, each with an ID number, a phone and a tag."""
+    people = []
+    for i in range(start, start + count):
+        people.append(
+            make_resident(
+                session,
+                household_id,
+                name=f"张伟{chr(0x4E00 + i % 200)}",
+                relation="99",
+                id_number=id_number(date(1950 + i % 60, 1 + i % 12, 1 + i % 28), i),
+                phone=f"139{i:08d}",
+                tags=["veteran"],
+            )
+        )
+    return people

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from linli.db.base import Base, Timestamped, UTCDateTime
+from linli.db.base import Base, Timestamped, UTCDateTime, utcnow
 
 
 class User(Timestamped, Base):
@@ -24,6 +24,14 @@ class User(Timestamped, Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
+    # Set at creation and by an administrator's reset: the next sign-in must choose a new password.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Accounts built by `linli demo` keep the documented demo password; nothing else is exempt.
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    totp_secret_enc: Mapped[str | None] = mapped_column(String(200))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Assignment(Base):
@@ -36,3 +44,31 @@ class Assignment(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), index=True)
+
+
+class RecoveryCode(Base):
+    """A one-time code that stands in for the second factor when the phone is lost."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ApiToken(Base):
+    """A token for an integration: shown once, stored hashed, scoped, expiring, revocable."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    scope: Mapped[str] = mapped_column(String(8))  # read | write
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -7,7 +7,8 @@ import sys
 from typing import NoReturn
 
 import typer
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from linli.config import get_settings
 from linli.runtime import Runtime
@@ -40,8 +41,16 @@ def check_database(rt: Runtime) -> None:
     try:
         with rt.engine.connect():
             pass
-    except OperationalError as error:
-        raise CliError(
-            f"cannot open the database {rt.engine.url.render_as_string(hide_password=True)}: "
-            f"{str(error.orig).strip().splitlines()[0]}"
-        ) from None
+    except ArgumentError as error:
+        raise CliError(f"LINLI_DATABASE_URL is not a database URL linli can use: {error}") from None
+    except (OperationalError, NoSuchModuleError) as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise CliError(f"cannot open the database {_safe(rt.settings.database_url)}: {reason}") from None
+
+
+def _safe(url: str) -> str:
+    """Return ``url`` with any password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url

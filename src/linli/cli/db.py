@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from alembic.util import CommandError
 
 from linli.cli.common import CliError, check_database, runtime
 from linli.db import migrate
@@ -11,11 +12,14 @@ app = typer.Typer(help="The database schema: upgrade, current revision, drift ch
 
 
 @app.command()
-def upgrade(revision: str = typer.Argument("head", help="Target revision")) -> None:
+def upgrade(revision: str = typer.Argument("heads", help="Target revision (default: every newest one)")) -> None:
     """Create or upgrade the schema to the newest revision."""
     rt = runtime()
     check_database(rt)
-    migrate.upgrade(rt.engine, revision)
+    try:
+        migrate.upgrade(rt.engine, revision)
+    except CommandError as error:
+        raise CliError(f"cannot upgrade to {revision}: {str(error).splitlines()[0]}") from None
     typer.echo(f"schema at {migrate.current(rt.engine)}")
 
 

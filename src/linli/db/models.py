@@ -1,18 +1,20 @@
 """Import every model so ``Base.metadata`` is complete (Alembic and ``create_all`` read it)."""
 
-from linli.accounts.models import Assignment, User
+from linli.accounts.models import ApiToken, Assignment, RecoveryCode, User
 from linli.areas.models import Area
 from linli.audit.models import AuditEvent
 from linli.db.base import Base
 from linli.registry.models import Building, Household, Resident, ResidentEvent, ResidentKey, ResidentTag, Tag
 
 __all__ = [
+    "ApiToken",
     "Area",
     "Assignment",
     "AuditEvent",
     "Base",
     "Building",
     "Household",
+    "RecoveryCode",
     "Resident",
     "ResidentEvent",
     "ResidentKey",

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pypinyin import Style, pinyin
 
 MAX_READINGS = 8
+KEY_LENGTH = 80  # resident_key.key
 
 
 def _spellings(name: str, style: Style) -> tuple[str, ...]:
@@ -57,4 +58,5 @@ def name_keys(name: str) -> set[str]:
     plain = name.replace("·", "")
     keys = set(readings(name)) | set(initials(name))
     keys.update(plain[i:] for i in range(len(plain)))
-    return {k for k in keys if k}
+    # The index column holds 80 characters; a prefix that long finds the name all the same.
+    return {k[:KEY_LENGTH] for k in keys if k}

@@ -145,17 +145,14 @@ def list_households(
             raise NotFound("area")
         query = query.where(Household.area_id.in_(select(Area.id).where(Area.path.startswith(path))))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = (
-        session.execute(
-            query.order_by(Building.compound, Building.name, Household.room)
-            .offset((page - 1) * page_size)
-            .limit(page_size)
-        )
-        .tuples()
-        .all()
-    )
+    rows = session.execute(
+        query.order_by(Building.compound, Building.name, Household.room).offset((page - 1) * page_size).limit(page_size)
+    ).all()
     return Page[HouseholdOut](
-        items=_out(session, scope, list(rows), members=False), total=total, page=page, page_size=page_size
+        items=_out(session, scope, [(h, b) for h, b in rows], members=False),
+        total=total,
+        page=page,
+        page_size=page_size,
     )
 
 

@@ -31,6 +31,8 @@ def check_person(fields: dict[str, Any]) -> dict[str, Any]:
             errors.append(Invalid("resident.name_required", "A name is required.", "name"))
         elif any(ch.isdigit() for ch in name):
             errors.append(Invalid("resident.name_digits", "A name cannot contain digits.", "name"))
+        elif not name.isprintable():  # a NUL or a control character: PostgreSQL refuses NUL, SQLite would keep it
+            errors.append(Invalid("resident.name_unprintable", "A name cannot contain control characters.", "name"))
         out["name"] = name
     if fields.get("id_number"):
         try:

@@ -26,9 +26,18 @@ PUBLIC_ROUTES = {
     "/login",
     "/static",
     "/api/docs",
-    "/api/docs/oauth2-redirect",
+    "/docs/oauth2-redirect",  # FastAPI serves the Swagger UI OAuth2 redirect here, not under /api
     "/api/v1/openapi.json",
     "/lang/{locale}",
+    # needs: a resident without an account sends a request, follows and rates it (rate-limited)
+    "/ask",
+    "/track",
+    "/track/{tracking_code}",
+    "/track/{tracking_code}/rating",
+    "/api/v1/public/needs/form",
+    "/api/v1/public/needs",
+    "/api/v1/public/needs/{tracking_code}",
+    "/api/v1/public/needs/{tracking_code}/rating",
 }
 
 

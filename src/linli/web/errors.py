@@ -8,6 +8,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from linli.errors import DomainError, Unauthenticated, ValidationErrors
@@ -59,15 +60,24 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
-        locale = get_locale(request)
+        if error.status_code == 400:  # a body that cannot be read (not UTF-8, a broken form) is invalid input
+            return _refusal(request, 422, "request.invalid", "This value is not valid.")
         code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-        message = translate(
-            "Not found, or outside your area." if error.status_code == 404 else "This request is not allowed.", locale
-        )
-        if _is_api(request):
-            return JSONResponse(
-                {"error": {"code": code, "message": message, "field": None}}, status_code=error.status_code
-            )
-        from linli.web.render import plain_error_page
+        message = "Not found, or outside your area." if error.status_code == 404 else "This request is not allowed."
+        return _refusal(request, error.status_code, code, message)
 
-        return plain_error_page(request, error.status_code, message)
+    # A value the schema let through but the database cannot hold (an id past 64 bits, a NUL character
+    # on PostgreSQL) is bad input too: refused, never a 500. The use case's transaction has rolled back.
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(request: Request, error: Exception) -> Response:
+        return _refusal(request, 422, "request.out_of_range", "This value is not valid.")
+
+
+def _refusal(request: Request, status: int, code: str, message: str) -> Response:
+    text = translate(message, get_locale(request))
+    if _is_api(request):
+        return JSONResponse({"error": {"code": code, "message": text, "field": None}}, status_code=status)
+    from linli.web.render import plain_error_page
+
+    return plain_error_page(request, status, text)
