@@ -24,6 +24,7 @@ from linli.config import Settings
 from linli.db import migrate
 from linli.db.models import Base
 from linli.runtime import Runtime
+from linli.web.csrf import COOKIE as CSRF_COOKIE
 
 PG_ADMIN_URL = os.environ.get("LINLI_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -39,6 +40,7 @@ def make_settings(url: str, **overrides: object) -> Settings:
         data_key=TEST_KEY,
         argon2_time_cost=1,
         argon2_memory_cost=8192,
+        login_rate_limit="1000/minute",
     )
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -116,7 +118,16 @@ def app(runtime: Runtime):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    """Yield a client that, like a page, sends back the CSRF token the app gave it (tests/security checks refusals)."""
     with TestClient(app) as test_client:
+
+        def send_csrf(request) -> None:  # type: ignore[no-untyped-def]
+            token = test_client.cookies.get(CSRF_COOKIE)
+            if token and "x-csrf-token" not in request.headers:
+                request.headers["x-csrf-token"] = token
+
+        test_client.event_hooks["request"].append(send_csrf)
+        test_client.get("/login")  # the first page a browser sees gives it the token
         yield test_client
 
 

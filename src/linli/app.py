@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from linli import __version__
 from linli.config import Settings, get_settings
 from linli.runtime import Runtime
 from linli.web import errors, security
+from linli.web.csrf import csrf_protect
 
 STATIC = Path(__file__).parent / "web" / "static"
 
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        dependencies=[Depends(csrf_protect)],
     )
     app.state.runtime = Runtime(settings)
     errors.install(app)
@@ -40,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health.router,
         accounts_api.public,
         accounts_api.router,
+        accounts_api.users,
         areas_api.router,
         audit_api.router,
         registry_api.router,

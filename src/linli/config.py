@@ -39,6 +39,18 @@ class Settings(BaseSettings):
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
     sql_echo: bool = False
+    # Sign-in and sessions (等保 2.0 level 3): lockout, password age, second factor, rate limits.
+    lockout_failures: int = Field(5, ge=1, le=100)
+    lockout_minutes: int = Field(15, ge=1, le=1440)
+    password_max_age_days: int = Field(180, ge=0, le=3650)  # 0: passwords never expire
+    # A second factor for administrators and supervisors; unset means "required in production".
+    mfa_required: bool | None = None
+    login_rate_limit: str = "20/minute"  # per client address (the `limits` syntax slowapi uses)
+    rate_limit_storage: str = "memory://"  # or redis://127.0.0.1:6379 when several servers run
+    api_token_max_days: int = Field(365, ge=1, le=3650)
+    upload_dir: Path = Path("./uploads")  # photos sent with work-order progress notes, one folder per order
+    visits_per_day: int = Field(12, ge=1, le=100)  # door visits a grid worker plans per day (千户访 worklist)
+    visit_alert_grace_days: int = Field(1, ge=0, le=30)  # close care: days past the contact rule before an alert
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
@@ -52,6 +64,11 @@ class Settings(BaseSettings):
     def previous_data_keys(self) -> list[bytes]:
         """Return the keys being rotated away from, oldest last."""
         return [base64.b64decode(k.strip()) for k in self.data_key_previous.split(",") if k.strip()]
+
+    @property
+    def second_factor_required(self) -> bool:
+        """Return whether administrators and supervisors must use a second factor."""
+        return self.env == "production" if self.mfa_required is None else self.mfa_required
 
     @property
     def database_kind(self) -> str:

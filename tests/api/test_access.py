@@ -12,9 +12,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from linli.accounts import api_tokens
 from tests.api.walk import Walked, body, guarded, routes, url
 from tests.conftest import login
-from tests.factories import World, building_of
+from tests.factories import World, building_of, scope_of
 
 REFUSED = {401, 403, 404, 405, 422}
 
@@ -28,6 +29,8 @@ GRID1: dict[str, Callable[[Session, World], int | str]] = {
     "grid_id": lambda db, w: w.grid1.id,
     "parent_id": lambda db, w: w.grid1.id,
     "building_id": lambda db, w: building_of(db, w.household1),
+    "token_id": lambda db, w: api_tokens.create_token(db, scope_of(db, "grid1"), "grid-1 sync", "write", 30).id,
+    "user_id": lambda db, w: scope_of(db, "grid1").user_id or 0,
 }
 
 

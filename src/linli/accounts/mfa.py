@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 import time
@@ -50,8 +49,3 @@ def verify(secret: str, code: str, last_step: int | None = None) -> int | None:
 def new_recovery_codes() -> list[str]:
     """Return fresh recovery codes as shown once to the user (``xxxx-xxxx``)."""
     return [f"{secrets.token_hex(2)}-{secrets.token_hex(2)}" for _ in range(RECOVERY_CODES)]
-
-
-def hash_recovery_code(code: str, pepper: str) -> str:
-    """Return the stored form of a recovery code (keyed hash; codes are high-entropy, so no slow hash)."""
-    return hmac.new(pepper.encode(), code.strip().lower().encode(), hashlib.sha256).hexdigest()

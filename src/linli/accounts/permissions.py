@@ -31,15 +31,28 @@ AUDIT_READ = "audit.read"
 USER_MANAGE = "user.manage"
 # The key groups of public-security work (特殊人群) are sensitive personal information (PIPL).
 SENSITIVE = "sensitive.read"
+# Seeing an ID or phone number in full: asked for with a reason, and audited.
+UNMASK = "pii.unmask"
+# Needs and work orders: see, take in, dispatch, watch over (督办), be assigned, ask for help, keep the catalogue.
+NEEDS_READ, NEEDS_WRITE, NEEDS_DISPATCH, NEEDS_SUPERVISE = "needs.read", "needs.write", "needs.dispatch", "needs.watch"
+NEEDS_HANDLE, NEEDS_REQUEST, NEEDS_MANAGE = "needs.handle", "needs.request", "needs.manage"
+NEEDS_STAFF = frozenset({NEEDS_READ, NEEDS_WRITE, NEEDS_DISPATCH, NEEDS_HANDLE})
+NEEDS_LEAD = NEEDS_STAFF | {NEEDS_SUPERVISE, NEEDS_MANAGE}
+# The resident ledger (台账): import and export where the role reaches; only those answerable for the
+# data export ID numbers and phones unmasked (supervisors export masked).
+LEDGER_IMPORT, LEDGER_EXPORT, LEDGER_EXPORT_UNMASKED = "ledger.import", "ledger.export", "ledger.export_unmasked"
+LEDGER_ALL = frozenset({LEDGER_IMPORT, LEDGER_EXPORT, LEDGER_EXPORT_UNMASKED})
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    "admin": frozenset({READ, WRITE, AREA_WRITE, AUDIT_READ, USER_MANAGE, SENSITIVE}),
-    "supervisor": frozenset({READ, AUDIT_READ}),
-    "secretary": frozenset({READ, WRITE, AREA_WRITE, USER_MANAGE, SENSITIVE}),
-    "staff": frozenset({READ, WRITE}),
-    "grid_worker": frozenset({READ, WRITE}),
-    "volunteer": frozenset(),
-    "resident": frozenset(),
+    "admin": frozenset({READ, WRITE, AREA_WRITE, AUDIT_READ, USER_MANAGE, SENSITIVE, UNMASK}) | NEEDS_LEAD | LEDGER_ALL,
+    "supervisor": frozenset({READ, AUDIT_READ, NEEDS_READ, NEEDS_SUPERVISE, LEDGER_EXPORT}),
+    "secretary": frozenset({READ, WRITE, AREA_WRITE, USER_MANAGE, SENSITIVE, UNMASK}) | NEEDS_LEAD | LEDGER_ALL,
+    "staff": frozenset({READ, WRITE, UNMASK, LEDGER_IMPORT, LEDGER_EXPORT}) | NEEDS_STAFF,
+    "grid_worker": frozenset(
+        {READ, WRITE, UNMASK, NEEDS_READ, NEEDS_WRITE, NEEDS_HANDLE, LEDGER_IMPORT, LEDGER_EXPORT}
+    ),
+    "volunteer": frozenset({NEEDS_HANDLE}),
+    "resident": frozenset({NEEDS_REQUEST}),
 }
 
 

@@ -18,15 +18,17 @@ class SessionClaims:
     user_id: int
     version: int
     signed_in: int  # unix seconds
+    # What the user must do before anything else: "" (nothing), "password" or "enrol".
+    stage: str = ""
 
 
 def _serializer(secret: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt="linli.session")
 
 
-def issue(secret: str, user_id: int, version: int, signed_in: int | None = None) -> str:
+def issue(secret: str, user_id: int, version: int, signed_in: int | None = None, stage: str = "") -> str:
     """Return a token for the user; re-issuing keeps ``signed_in`` so the absolute timeout holds."""
-    return _serializer(secret).dumps([user_id, version, signed_in or int(time.time())])
+    return _serializer(secret).dumps([user_id, version, signed_in or int(time.time()), stage])
 
 
 def read(secret: str, token: str, idle_seconds: int, max_seconds: int) -> SessionClaims | None:
@@ -35,9 +37,9 @@ def read(secret: str, token: str, idle_seconds: int, max_seconds: int) -> Sessio
     Returns None for a forged, idle or expired token.
     """
     try:
-        user_id, version, signed_in = _serializer(secret).loads(token, max_age=idle_seconds)
+        user_id, version, signed_in, stage = _serializer(secret).loads(token, max_age=idle_seconds)
     except (BadSignature, ValueError, TypeError):
         return None
     if time.time() - signed_in > max_seconds:
         return None
-    return SessionClaims(int(user_id), int(version), int(signed_in))
+    return SessionClaims(int(user_id), int(version), int(signed_in), str(stage))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from linli.registry import places, services
+from linli.registry import places, services, unmask
 from linli.registry.schemas import (
     BuildingIn,
     BuildingOut,
@@ -21,6 +21,7 @@ from linli.registry.schemas import (
     ResidentUpdate,
     TagOut,
 )
+from linli.registry.unmask import UnmaskedOut, UnmaskIn
 from linli.web.deps import Access, SessionDep, current_scope
 
 router = APIRouter(prefix="/api/v1", tags=["registry"], dependencies=[Depends(current_scope)])
@@ -83,6 +84,12 @@ def move_resident(resident_id: int, data: MoveIn, scope: Access, session: Sessio
 def deregister_resident(resident_id: int, data: DeregisterIn, scope: Access, session: SessionDep) -> ResidentOut:
     """Record a move out of the community or a death; the record stays."""
     return services.deregister_resident(session, scope, resident_id, data)
+
+
+@router.post("/residents/{resident_id}/unmask", response_model=UnmaskedOut)
+def unmask_resident(resident_id: int, data: UnmaskIn, scope: Access, session: SessionDep) -> UnmaskedOut:
+    """Return the resident's ID and phone number in full; needs a reason, and is audited."""
+    return unmask.unmask_resident(session, scope, resident_id, data.reason)
 
 
 @router.get("/residents/{resident_id}/history", response_model=list[ResidentEventOut])

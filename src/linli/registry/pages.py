@@ -14,13 +14,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from linli.accounts.permissions import WRITE, Scope
+from linli.accounts.permissions import UNMASK, WRITE, Scope
 from linli.areas import services as areas
 from linli.areas.schemas import AreaNode
 from linli.errors import Conflict, DomainError, Invalid, ValidationErrors
 from linli.i18n import translate
 from linli.lib import clock, codes
-from linli.registry import places, services
+from linli.registry import places, services, unmask
 from linli.registry.schemas import DeregisterIn, MoveIn, ResidentIn, ResidentOut, ResidentUpdate
 from linli.registry.validation import check_person
 from linli.web.deps import Access, SessionDep, current_scope, get_locale, get_runtime
@@ -178,10 +178,35 @@ def new_resident(
 @router.get("/residents/{resident_id}", include_in_schema=False)
 def resident_page(resident_id: int, request: Request, scope: Access, session: SessionDep) -> Response:
     """Return the resident card with the dated history of their registration."""
+    return _resident_card(request, scope, session, resident_id)
+
+
+def _resident_card(
+    request: Request, scope: Scope, session: Any, resident_id: int, status: int = 200, **extra: Any
+) -> Response:
     resident = services.get_resident(session, scope, resident_id)
     history = services.resident_history(session, scope, resident_id)
-    context = {"scope": scope, "nav": "residents", "r": resident, "history": history, "can_write": scope.can(WRITE)}
-    return render(request, "registry/resident.html", context)
+    context = {
+        "scope": scope,
+        "nav": "residents",
+        "r": resident,
+        "history": history,
+        "can_write": scope.can(WRITE),
+        "can_unmask": scope.can(UNMASK),
+        **extra,
+    }
+    return render(request, "registry/resident.html", context, status=status)
+
+
+@router.post("/residents/{resident_id}/unmask", include_in_schema=False)
+def unmask_resident(resident_id: int, request: Request, scope: Access, session: SessionDep, form: FormData) -> Response:
+    """Show the resident card with the ID and phone number in full, once a reason is given (audited)."""
+    try:
+        shown = unmask.unmask_resident(session, scope, resident_id, str(form.get("reason", "")))
+    except Invalid as error:
+        errors = field_errors(error, get_locale(request), {"reason"})
+        return _resident_card(request, scope, session, resident_id, status=error.status, errors=errors)
+    return _resident_card(request, scope, session, resident_id, unmasked=shown)
 
 
 @router.get("/residents/{resident_id}/edit", include_in_schema=False)

@@ -13,9 +13,10 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from linli.accounts import tokens
+from linli.accounts.api_tokens import authenticate_token, looks_like_api_token
 from linli.accounts.permissions import Scope
 from linli.accounts.services import load_scope
-from linli.errors import Unauthenticated
+from linli.errors import Forbidden, Unauthenticated
 from linli.i18n import pick_locale
 from linli.runtime import Runtime
 
@@ -75,10 +76,44 @@ def session_token(request: Request) -> str | None:
     return request.cookies.get(tokens.COOKIE)
 
 
+# Where a page sends a session that must first finish a step.
+STAGE_PAGES = {"password": "/account/password", "enrol": "/account/mfa"}
+# A session that must first change its password or set up a second factor reaches only these.
+STAGE_ROUTES = {
+    "password": {"/api/v1/auth/password", "/account/password", "/api/v1/auth/me", "/api/v1/auth/logout", "/logout"},
+    "enrol": {
+        "/api/v1/auth/mfa",
+        "/api/v1/auth/mfa/confirm",
+        "/account/mfa",
+        "/api/v1/auth/me",
+        "/api/v1/auth/logout",
+        "/logout",
+    },
+}
+
+
+class StageRequired(Forbidden):
+    """The session is signed in but must finish a step (new password, second factor) first."""
+
+    def __init__(self, stage: str) -> None:
+        if stage == "password":
+            super().__init__("Choose a new password before going on.", "auth.password_change_required")
+        else:
+            super().__init__("Set up the second factor before going on.", "auth.mfa_enrolment_required")
+        self.stage = stage
+
+
 def current_scope(request: Request, session: Annotated[Session, Depends(get_session)]) -> Scope:
-    """Return what the signed-in user can reach, or raise ``Unauthenticated``."""
+    """Return what the signed-in user can reach, or raise ``Unauthenticated``.
+
+    Three kinds of credentials: the session cookie, the same session as a bearer token, and an API
+    token (``lt_…``) made for an integration.
+    """
     settings = get_runtime(request).settings
     token = session_token(request)
+    if token and looks_like_api_token(token):
+        user = authenticate_token(session, token, request.method, request.url.path, client_of(request))
+        return load_scope(session, user.id, user.session_version, client_of(request))
     # A cookie is re-signed on every request (web/security.py), so its age is the idle time; a bearer
     # token cannot be re-signed by the client and lives to the absolute limit.
     maximum = settings.session_max_hours * 3600
@@ -88,6 +123,10 @@ def current_scope(request: Request, session: Annotated[Session, Depends(get_sess
         raise Unauthenticated()
     scope = load_scope(session, claims.user_id, claims.version, client_of(request))
     request.state.claims = claims
+    if claims.stage:
+        route = request.scope.get("route")
+        if getattr(route, "path", request.url.path) not in STAGE_ROUTES.get(claims.stage, ()):
+            raise StageRequired(claims.stage)
     return scope
 
 

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from linli.errors import DomainError, Unauthenticated, ValidationErrors
 from linli.i18n import translate
-from linli.web.deps import get_locale
+from linli.web.deps import STAGE_PAGES, StageRequired, get_locale
 
 
 def _is_api(request: Request) -> bool:
@@ -33,6 +33,8 @@ def install(app: FastAPI) -> None:
     async def _domain(request: Request, error: DomainError) -> Response:
         if isinstance(error, Unauthenticated) and not _is_api(request):
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        if isinstance(error, StageRequired) and not _is_api(request):
+            return RedirectResponse(STAGE_PAGES[error.stage], status_code=303)
         if not _is_api(request):
             from linli.web.render import error_page
 

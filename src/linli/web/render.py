@@ -21,6 +21,7 @@ from linli import __version__
 from linli.errors import DomainError
 from linli.i18n import translate
 from linli.lib import clock, codes
+from linli.web import csrf
 from linli.web.deps import get_locale
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -102,6 +103,7 @@ def _context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
         "event_label": lambda kind: _(EVENT_LABELS.get(kind, kind)),
         "tag_name": lambda tag: tag_name(tag.code, tag.name, locale),
     }
+    base["csrf_token"] = csrf.token_of(request)
     base.update(context)
     return base
 
@@ -128,6 +130,9 @@ def render(
     response = templates().TemplateResponse(
         request, template, _context(request, context), status_code=status, block_name=block
     )
+    # Every POST form carries the CSRF token, whichever template wrote it.
+    response.body = csrf.protect_forms(bytes(response.body).decode(), csrf.token_of(request)).encode()
+    response.headers["content-length"] = str(len(response.body))
     # Pages show personal data: nothing is kept by browsers or proxies, and a partial never
     # stands in for a whole page.
     response.headers["cache-control"] = "no-store"

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI, Request, Response
 
 from linli.accounts import tokens
+from linli.web import csrf
 from linli.web.deps import get_runtime
 
 CSP = (
@@ -22,7 +23,9 @@ CSP = (
 def install(app: FastAPI) -> None:
     @app.middleware("http")
     async def _harden(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        csrf.token_of(request)
         response = await call_next(request)
+        csrf.set_cookie(request, response)
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Frame-Options", "DENY")
@@ -39,7 +42,7 @@ def _slide_session(request: Request, response: Response) -> None:
     if claims is None or tokens.COOKIE not in request.cookies or "set-cookie" in response.headers:
         return
     settings = get_runtime(request).settings
-    token = tokens.issue(settings.secret_key, claims.user_id, claims.version, claims.signed_in)
+    token = tokens.issue(settings.secret_key, claims.user_id, claims.version, claims.signed_in, claims.stage)
     response.set_cookie(
         tokens.COOKIE,
         token,
