@@ -102,3 +102,15 @@ def test_it_escapes_cells_a_spreadsheet_would_run() -> None:
     assert trail.escape_formula("=1+1") == "'=1+1"
     assert trail.escape_formula("@SUM(A1)") == "'@SUM(A1)"
     assert trail.escape_formula("张伟") == "张伟"
+
+
+def test_it_shows_the_trail_page_to_an_administrator_with_filters(client: TestClient, world) -> None:  # type: ignore[no-untyped-def]
+    login(client, "admin")
+    page = client.get("/audit", params={"action": "resident.create"})
+    assert page.status_code == 200 and page.text.count("resident.create") >= 3
+    assert "login" not in page.text.split('id="events"')[1].split("</table>")[0].replace("login.", "")
+
+
+def test_it_refuses_the_trail_page_to_a_grid_worker(client: TestClient, world) -> None:  # type: ignore[no-untyped-def]
+    login(client, "grid1")
+    assert client.get("/audit").status_code == 403
