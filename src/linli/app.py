@@ -22,8 +22,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from linli.accounts import pages as accounts_pages
     from linli.areas import api as areas_api
     from linli.audit import api as audit_api
+    from linli.audit import pages as audit_pages
+    from linli.ledger import api as ledger_api
+    from linli.ledger import pages as ledger_pages
+    from linli.needs import api as needs_api
+    from linli.needs import pages as needs_pages
     from linli.registry import api as registry_api
     from linli.registry import pages as registry_pages
+    from linli.visits import api as visits_api
+    from linli.visits import pages as visits_pages
     from linli.web import health, pages
 
     settings = settings or get_settings()
@@ -46,11 +53,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         areas_api.router,
         audit_api.router,
         registry_api.router,
+        needs_api.public,
+        needs_api.router,
+        visits_api.router,
         accounts_pages.public,
         accounts_pages.router,
         pages.public,
         pages.router,
         registry_pages.router,
+        audit_pages.router,
+        needs_pages.public,
+        needs_pages.router,
+        visits_pages.router,
+        ledger_api.router,
+        ledger_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

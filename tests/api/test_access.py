@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from linli.accounts import api_tokens
 from tests.api.walk import Walked, body, guarded, routes, url
+from tests.api.walk_ids import more_grid1_ids
 from tests.conftest import login
 from tests.factories import World, building_of, scope_of
 
@@ -31,6 +32,7 @@ GRID1: dict[str, Callable[[Session, World], int | str]] = {
     "building_id": lambda db, w: building_of(db, w.household1),
     "token_id": lambda db, w: api_tokens.create_token(db, scope_of(db, "grid1"), "grid-1 sync", "write", 30).id,
     "user_id": lambda db, w: scope_of(db, "grid1").user_id or 0,
+    **more_grid1_ids(),
 }
 
 

@@ -6,9 +6,9 @@ import base64
 
 from sqlalchemy import select
 
+from linli.db.encrypted import rotate
 from linli.registry import services
 from linli.registry.models import Resident
-from linli.registry.rotation import rotate_resident_fields
 from linli.runtime import Runtime
 from tests.conftest import TEST_KEY, make_settings
 from tests.factories import ID_NUMBERS, root_scope
@@ -27,8 +27,8 @@ def test_it_finds_and_rewrites_every_resident_under_the_new_key(runtime: Runtime
     rotating = Runtime(make_settings(url, data_key=NEW_KEY, data_key_previous=TEST_KEY))
     assert _find(rotating, ID_NUMBERS[0]) == ["曾伟"]  # found by the old blind index mid-rotation
     with rotating.sessions() as session:
-        assert rotate_resident_fields(session) == 3
-        assert rotate_resident_fields(session) == 0  # a second run has nothing left to do
+        assert rotate(session) == 3
+        assert rotate(session) == 0  # a second run has nothing left to do
     rotated = Runtime(make_settings(url, data_key=NEW_KEY))
     assert _find(rotated, ID_NUMBERS[0]) == ["曾伟"]
     assert _find(rotated, "13912345678") == ["曾伟"]

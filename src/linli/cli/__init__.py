@@ -10,7 +10,7 @@ import sys
 import typer
 
 from linli import __version__
-from linli.cli import audit, common, db, keys, serve, setup
+from linli.cli import audit, common, db, demo, keys, ledger, needs, serve, setup, visits
 from linli.errors import DomainError
 
 app = typer.Typer(
@@ -39,8 +39,13 @@ def _root(
 app.add_typer(db.app, name="db")
 app.add_typer(audit.app, name="audit")
 app.add_typer(keys.app, name="keys")
+app.add_typer(ledger.app, name="ledger")
+app.add_typer(needs.app, name="needs")
+app.add_typer(visits.app, name="visits")
+needs.register(app)
 setup.register(app)
 serve.register(app)
+demo.register(app)
 
 
 def main() -> None:

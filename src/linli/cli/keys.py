@@ -9,7 +9,7 @@ import typer
 from rich.progress import Progress
 
 from linli.cli.common import check_database, runtime
-from linli.registry.rotation import rotate_resident_fields
+from linli.db import encrypted
 
 app = typer.Typer(help="The personal-data key: make a new one, rotate to it.", no_args_is_help=True)
 
@@ -29,8 +29,11 @@ def rotate() -> None:
     check_database(rt)
     with rt.sessions() as session, Progress() as bar:
         task = bar.add_task("re-encrypting", total=None)
-        changed = rotate_resident_fields(session, lambda done, total: bar.update(task, completed=done, total=total))
+
+        def show(table: str, done: int, total: int) -> None:
+            bar.update(task, description=f"re-encrypting {table}", completed=done, total=total)
+
+        changed = encrypted.rotate(session, show)
     typer.echo(
-        f"re-encrypted {changed} residents; when every server runs with the new key alone, "
-        "remove LINLI_DATA_KEY_PREVIOUS"
+        f"re-encrypted {changed} rows; when every server runs with the new key alone, remove LINLI_DATA_KEY_PREVIOUS"
     )

@@ -1,5 +1,8 @@
 """Import every model so ``Base.metadata`` is complete (Alembic and ``create_all`` read it)."""
 
+import linli.ledger.models
+import linli.needs.models
+import linli.visits.models  # noqa: F401  (the 千户访 tables)
 from linli.accounts.models import ApiToken, Assignment, RecoveryCode, User
 from linli.areas.models import Area
 from linli.audit.models import AuditEvent

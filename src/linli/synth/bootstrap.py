@@ -40,6 +40,13 @@ def seed_tags(session: Session) -> None:
     )
 
 
+def seed_catalogues(session: Session) -> None:
+    """Add the default need categories, urgency levels and the shipped working-day calendars (idempotent)."""
+    from linli.needs import catalogue
+
+    catalogue.seed(session)
+
+
 def has_users(session: Session) -> bool:
     return session.scalar(select(User.id).limit(1)) is not None
 
@@ -53,4 +60,5 @@ def first_admin(session: Session, username: str, password: str, code: str, name:
     with transaction(session):
         session.add(Area(level="district", code=code, name=name, path=f"/{code}/"))
         seed_tags(session)
+    seed_catalogues(session)
     return create_user(session, username, password, display_name=username, roles=[("admin", code)])

@@ -18,6 +18,8 @@ from fastapi.responses import Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from linli import __version__
+from linli.accounts import permissions as perms
+from linli.accounts.permissions import Scope
 from linli.errors import DomainError
 from linli.i18n import translate
 from linli.lib import clock, codes
@@ -105,7 +107,28 @@ def _context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
     }
     base["csrf_token"] = csrf.token_of(request)
     base.update(context)
+    scope = base.get("scope")
+    base["nav_items"] = nav_items(scope) if isinstance(scope, Scope) else []
     return base
+
+
+# The main menu: (key, path, English msgid, the capability that shows it; None: everyone signed in).
+NAV = (
+    ("home", "/", "Home", None),
+    ("areas", "/areas", "Areas", perms.READ),
+    ("residents", "/residents", "Residents", perms.READ),
+    ("visits", "/visits", "Visits", perms.READ),
+    ("needs", "/needs", "Needs", perms.NEEDS_READ),
+    ("mine", "/needs/mine", "My tasks", perms.NEEDS_HANDLE),
+    ("requested", "/needs/requested", "My requests", perms.NEEDS_REQUEST),
+    ("ledger", "/ledger", "Ledger", perms.LEDGER_EXPORT),
+    ("audit", "/audit", "Audit trail", perms.AUDIT_READ),
+)
+
+
+def nav_items(scope: Scope) -> list[tuple[str, str, str]]:
+    """Return the menu entries ``(key, path, msgid)`` the user's roles open."""
+    return [(key, path, label) for key, path, label, capability in NAV if capability is None or scope.can(capability)]
 
 
 def tag_name(code: str, name: str, locale: str) -> str:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import linli.db.base  # noqa: F401  (custom column types)
-
+import linli.db.base
 
 revision = "0005"
 down_revision = "0001"

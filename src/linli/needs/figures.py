@@ -1,0 +1,143 @@
+"""Figures for supervisors: what an area received in a period and how it was answered.
+
+The orders counted are those received in the period (a cohort): of them, how many were resolved, on
+time, sent back, extended, rated and found satisfying. "Overdue now" is every open order past its
+deadline today, whenever it came in. Four grouped queries, whatever the size of the area.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Integer, and_, case, func, select
+from sqlalchemy.orm import Session, aliased
+
+from linli.accounts.permissions import NEEDS_READ, Scope, path_under
+from linli.areas.models import Area
+from linli.errors import Invalid, NotFound
+from linli.lib.clock import LOCAL
+from linli.needs.models import CLOCK_STATES, ServiceCategory, WorkOrder
+from linli.needs.schemas import FigureRow, FiguresOut
+
+RESOLVED = ("closed", "rated")
+MAX_DAYS = 3 * 366
+
+
+@dataclass
+class Counts:
+    received: int = 0
+    dismissed: int = 0
+    resolved: int = 0
+    on_time: int = 0
+    rework: int = 0
+    extended: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    overdue_now: int = 0
+
+    def add(self, other: Counts) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def row(self, key: int | None, name: str) -> FigureRow:
+        """Return these counts with their rates."""
+        cases = self.received - self.dismissed
+        return FigureRow(
+            id=key,
+            name=name,
+            **{f.name: getattr(self, f.name) for f in fields(self)},
+            resolution_rate=_rate(self.resolved, cases),
+            on_time_rate=_rate(self.on_time, self.resolved),
+            rework_rate=_rate(self.rework, cases),
+            extension_rate=_rate(self.extended, cases),
+            satisfaction_rate=_rate(self.satisfied, self.rated),
+        )
+
+
+def figures(session: Session, scope: Scope, area_id: int, date_from: date, date_to: date) -> FiguresOut:
+    """Return the figures of ``area_id`` and everything below it for orders received ``date_from``..``date_to``.
+
+    Days are local (Asia/Shanghai) and both ends are included. Refuses a period longer than three years.
+    """
+    area = session.get(Area, area_id)
+    if area is None:
+        raise NotFound("area")
+    scope.check(NEEDS_READ, area.path, "area")
+    if date_to < date_from or (date_to - date_from).days > MAX_DAYS:
+        raise Invalid("figures.period", "Choose a period of at most three years, its end after its start.", "date_to")
+    start = datetime.combine(date_from, time(0), LOCAL).astimezone(UTC)
+    end = datetime.combine(date_to + timedelta(days=1), time(0), LOCAL).astimezone(UTC)
+    below = WorkOrder.area_id.in_(select(Area.id).where(path_under(Area.path, area.path)))
+    in_period = and_(below, WorkOrder.created_at >= start, WorkOrder.created_at < end)
+    overdue_now = and_(below, WorkOrder.overdue.is_(True), WorkOrder.state.in_(CLOCK_STATES))
+
+    # The area one level down that holds each order: its path is the asked path and one more segment.
+    held = aliased(Area)
+    child = func.substr(held.path, 1, len(area.path) + 4) if area.level != "grid" else held.path
+    by_category = _grouped(session, WorkOrder.category_id, in_period, overdue_now)
+    by_child = _grouped(session, child, in_period, overdue_now, held)
+
+    names = dict(session.execute(select(ServiceCategory.id, ServiceCategory.name)).all())
+    children = dict(
+        session.execute(select(Area.path, Area.id).where(Area.parent_id == area.id)).all()
+        if area.level != "grid"
+        else [(area.path, area.id)]
+    )
+    child_names = dict(session.execute(select(Area.id, Area.name).where(Area.id.in_(children.values()))).all())
+    total = Counts()
+    for counts in by_category.values():
+        total.add(counts)
+    return FiguresOut(
+        area_id=area.id,
+        area=area.name,
+        date_from=date_from,
+        date_to=date_to,
+        total=total.row(area.id, area.name),
+        by_category=[
+            c.row(k, names.get(k, "")) for k, c in sorted(by_category.items(), key=lambda kv: -kv[1].received)
+        ],
+        by_area=[
+            c.row(children.get(k), child_names.get(children.get(k), k))  # type: ignore[arg-type]
+            for k, c in sorted(by_child.items(), key=lambda kv: str(kv[0]))
+        ],
+    )
+
+
+def _grouped(session: Session, key: Any, in_period: Any, overdue_now: Any, held: Any = None) -> dict[Any, Counts]:
+    """Return the counts of the period's orders, and the orders overdue now, grouped by ``key``."""
+
+    def count(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0)).cast(Integer)
+
+    resolved = WorkOrder.state.in_(RESOLVED)
+    period = (
+        select(
+            key,
+            func.count(),
+            count(WorkOrder.state == "dismissed"),
+            count(resolved),
+            count(and_(resolved, WorkOrder.closed_at <= WorkOrder.due_at)),
+            count(WorkOrder.rework_count > 0),
+            count(WorkOrder.extension_count > 0),
+            count(WorkOrder.rating.isnot(None)),
+            count(WorkOrder.rating.in_(("satisfied", "basic"))),
+        )
+        .select_from(WorkOrder)
+        .where(in_period)
+    )
+    late = select(key, func.count()).select_from(WorkOrder).where(overdue_now)
+    if held is not None:
+        period = period.join(held, held.id == WorkOrder.area_id)
+        late = late.join(held, held.id == WorkOrder.area_id)
+    out: dict[Any, Counts] = {}
+    for k, *numbers in session.execute(period.group_by(key)).all():
+        out[k] = Counts(*(int(n or 0) for n in numbers))
+    for k, n in session.execute(late.group_by(key)).all():
+        out.setdefault(k, Counts()).overdue_now = int(n)
+    return out
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None

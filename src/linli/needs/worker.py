@@ -1,0 +1,85 @@
+"""``linli worker``: the jobs of a production deployment, in one process per database.
+
+One worker runs the jobs; a second one started by mistake (or as a standby) waits for the first's
+PostgreSQL advisory lock, held on its own connection for as long as the process lives. SQLite is a
+one-machine deployment where the tick's own write lock already keeps runs apart.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from sqlalchemy import Connection, Engine, text
+
+from linli.needs import escalation
+from linli.runtime import Runtime
+
+log = logging.getLogger("linli.worker")
+RETRY_SECONDS = 30
+
+
+def try_worker_lock(engine: Engine) -> Connection | None:
+    """Return a connection holding the worker lock, or None when another worker holds it.
+
+    On SQLite there is nothing to hold: the connection returned is an ordinary one.
+    """
+    connection = engine.connect()
+    if engine.dialect.name != "postgresql":
+        return connection
+    got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": escalation.WORKER_LOCK}).scalar()
+    connection.commit()
+    if got:
+        return connection
+    connection.close()
+    return None
+
+
+def release(connection: Connection) -> None:
+    """Give the worker lock back (a pooled connection would otherwise keep holding it) and close."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": escalation.WORKER_LOCK})
+        connection.commit()
+    connection.close()
+
+
+def wait_for_lock(engine: Engine, say: Callable[[str], None]) -> Connection:
+    """Return the worker lock's connection once it is free, saying so while another worker holds it."""
+    told = False
+    while True:
+        held = try_worker_lock(engine)
+        if held is not None:
+            return held
+        if not told:
+            say(f"another linli worker holds the lock; waiting (retry every {RETRY_SECONDS} s)")
+            told = True
+        time.sleep(RETRY_SECONDS)
+
+
+def sla_job(rt: Runtime) -> None:
+    """Run the escalation tick once, logging what it changed (a failure is logged; the next run retries)."""
+    try:
+        with rt.sessions() as session:
+            result = escalation.tick(session)
+        if result.overdue or result.community or result.street:
+            log.info("sla tick: %s", result.model_dump())
+    except Exception:
+        log.exception("sla tick failed")
+
+
+def run(rt: Runtime, say: Callable[[str], None], every_seconds: int = 60) -> None:
+    """Hold the worker lock and run the jobs until interrupted: the SLA tick every ``every_seconds``."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    held = wait_for_lock(rt.engine, say)
+    scheduler = BlockingScheduler(timezone="Asia/Shanghai")
+    scheduler.add_job(
+        sla_job, "interval", seconds=every_seconds, args=[rt], id="sla_tick", coalesce=True, max_instances=1
+    )
+    say(f"linli worker: SLA tick every {every_seconds} s")
+    sla_job(rt)
+    try:
+        scheduler.start()
+    finally:
+        release(held)

@@ -1,0 +1,80 @@
+"""``linli needs`` as an operator runs it, on both databases; the worker's single-instance lock."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from linli.db.base import utcnow
+from linli.db.engine import transaction
+from linli.needs import catalogue, worker
+from linli.needs.models import WorkOrder
+from linli.runtime import Runtime
+from tests.conftest import TEST_KEY
+from tests.needs.conftest import NeedsWorld, dispatched
+
+
+def linli(url: str, *args: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LINLI_")}
+    env.update(LINLI_DATABASE_URL=url, LINLI_DATA_KEY=TEST_KEY, LINLI_SECRET_KEY="s" * 40, LANG="en_US.UTF-8")
+    return subprocess.Popen(
+        [sys.executable, "-m", "linli", *args], env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def run(url: str, *args: str) -> tuple[int, str, str]:
+    process = linli(url, *args)
+    out, err = process.communicate(timeout=120)
+    return process.returncode, out, err
+
+
+def test_it_imports_a_years_calendar_and_refuses_a_file_with_bad_rows(
+    database_url: str, db: Session, nw: NeedsWorld, tmp_path: Path
+) -> None:
+    good = tmp_path / "calendar-2027.csv"
+    good.write_text("date,kind,name\n2027-01-01,holiday,元旦\n2027-02-20,workday,春节调休\n", encoding="utf-8")
+    code, out, err = run(database_url, "needs", "calendar-import", str(good))
+    assert code == 0, err
+    assert "2027" in out
+    db.rollback()  # end the test's own read, begun before the command wrote
+    assert [d.day for d in catalogue.list_calendar(db, 2027)] == [date(2027, 1, 1), date(2027, 2, 20)]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,kind,name\n2027-13-01,holiday,x\n2027-03-01,day-off,y\n2027-05-01,holiday,劳动节\n")
+    code, _, err = run(database_url, "needs", "calendar-import", str(bad))
+    assert code == 2 and "Line 2" in err and "Line 3" in err
+    db.rollback()
+    assert len(catalogue.list_calendar(db, 2027)) == 2
+    assert len(catalogue.list_calendar(db, 2026)) == 39
+
+
+def test_it_runs_the_sla_tick_once_and_then_finds_nothing_even_when_two_run_at_once(
+    database_url: str, db: Session, nw: NeedsWorld
+) -> None:
+    order = dispatched(db, nw)
+    with transaction(db):
+        db.get(WorkOrder, order.id).due_at = utcnow() - timedelta(days=10)  # type: ignore[union-attr]
+    both = [linli(database_url, "needs", "sla-tick") for _ in range(2)]
+    outputs = sorted(p.communicate(timeout=120)[0].strip() for p in both)
+    assert all(p.returncode == 0 for p in both)
+    assert outputs[0].startswith("overdue 0, to community 0, to street 0")
+    assert outputs[1].startswith("overdue 1, to community 1, to street 1")
+    code, out, _ = run(database_url, "needs", "sla-tick")
+    assert code == 0 and out.startswith("overdue 0")
+
+
+def test_it_lets_one_worker_hold_the_lock_at_a_time(runtime: Runtime) -> None:
+    if runtime.engine.dialect.name != "postgresql":
+        pytest.skip("the worker lock is PostgreSQL's; SQLite serves one machine")
+    first = worker.try_worker_lock(runtime.engine)
+    assert first is not None
+    assert worker.try_worker_lock(runtime.engine) is None
+    worker.release(first)
+    again = worker.try_worker_lock(runtime.engine)
+    assert again is not None
+    worker.release(again)

@@ -1,0 +1,103 @@
+"""The needs pages render for each persona, and their forms make the same moves as the API."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.conftest import login
+from tests.needs.conftest import NeedsWorld, closed, dispatched, new_order
+
+
+def test_it_renders_the_staff_pages(client: TestClient, db: Session, nw: NeedsWorld) -> None:
+    order = dispatched(db, nw)
+    login(client, "secretary")
+    for path in ("/needs", "/needs?state=dispatched&overdue=1", "/needs/new", f"/needs/{order.id}", "/needs/figures"):
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.text[:500])
+    detail = client.get(f"/needs/{order.id}").text
+    assert 'data-action="dispatch"' in detail and 'data-action="supervise"' in detail
+    assert "水龙头漏水" in client.get("/needs").text
+
+
+def test_it_files_and_dispatches_through_the_forms(client: TestClient, db: Session, nw: NeedsWorld) -> None:
+    login(client, "staff")
+    filed = client.post(
+        "/needs/new",
+        data={
+            "category_id": str(nw.repairs),
+            "urgency": "urgent",
+            "household_id": str(nw.world.household1),
+            "description": "电梯异响",
+        },
+        follow_redirects=False,
+    )
+    assert filed.status_code == 303, filed.text[:400]
+    need_id = int(filed.headers["location"].rsplit("/", 1)[1])
+    client.post(f"/needs/{need_id}/move", data={"action": "register"})
+    refused = client.post(f"/needs/{need_id}/move", data={"action": "dispatch"})
+    assert refused.status_code == 422 and "请选择一名人员或一个服务队派遣" in refused.text
+    moved = client.post(
+        f"/needs/{need_id}/move",
+        data={"action": "dispatch", "assignee_user_id": str(nw.volunteer)},
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303
+    login(client, "volunteer")
+    mine = client.get("/needs/mine").text
+    assert "电梯异响" in mine
+    client.post(f"/needs/{need_id}/move", data={"action": "accept", "back": "/needs/mine"})
+    assert 'data-action="progress"' in client.get(f"/needs/{need_id}").text
+
+
+def test_it_shows_a_stale_form_its_conflict(client: TestClient, db: Session, nw: NeedsWorld) -> None:
+    order = new_order(db, nw)
+    login(client, "grid1")
+    version = re.search(r'name="version" value="(\d+)"', client.get(f"/needs/{order.id}").text)
+    assert version is not None
+    client.post(f"/needs/{order.id}/move", data={"action": "register", "version": version.group(1)})
+    stale = client.post(
+        f"/needs/{order.id}/move", data={"action": "dismiss", "reason": "x", "version": version.group(1)}
+    )
+    assert stale.status_code == 409
+
+
+def test_it_lets_a_resident_ask_and_rate_on_the_phone_pages(client: TestClient, db: Session, nw: NeedsWorld) -> None:
+    login(client, "resident")
+    sent = client.post(
+        "/needs/requested", data={"category_id": str(nw.meals), "description": "想预约助浴服务"}, follow_redirects=False
+    )
+    assert sent.status_code == 303
+    assert "想预约助浴服务" in client.get("/needs/requested").text
+    order = closed(db, nw)
+    page = client.get("/needs/requested").text
+    assert 'data-action="rate"' in page
+    rated = client.post(
+        f"/needs/{order.id}/move",
+        data={"action": "rate", "rating": "satisfied", "caused_by_handling": "0", "back": "/needs/requested"},
+        follow_redirects=False,
+    )
+    assert rated.status_code == 303 and rated.headers["location"] == "/needs/requested"
+
+
+def test_it_takes_a_request_without_an_account_on_public_pages(client: TestClient, nw: NeedsWorld) -> None:
+    assert client.get("/ask").status_code == 200
+    sent = client.post(
+        "/ask",
+        data={
+            "community_id": str(nw.world.community.id),
+            "category_id": str(nw.repairs),
+            "description": "楼下垃圾没人清",
+            "phone": "13800000009",
+        },
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303 and sent.headers["location"].startswith("/track/")
+    tracked = client.get(sent.headers["location"])
+    assert tracked.status_code == 200 and 'id="tracking-code"' in tracked.text
+    bad = client.post("/ask", data={"community_id": "0", "category_id": "0", "description": "x", "phone": "1"})
+    assert bad.status_code == 422
+    assert client.get("/track", params={"code": "abc"}, follow_redirects=False).headers["location"] == "/track/ABC"
+    assert client.get("/track/NOSUCH").status_code == 404
