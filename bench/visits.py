@@ -396,7 +396,7 @@ def section() -> str:
             f"coverage, whole district, {name.replace('_', ' ')} (best of 3)",
             "≤ 2 s",
             lambda r, n=name: (
-                f"{min(r['coverage'][n]['seconds'])} s "
+                f"{min(r['coverage'][n]['seconds'])} s (runs {', '.join(map(str, r['coverage'][n]['seconds']))}) "
                 + verdict(min(r["coverage"][n]["seconds"]), TARGETS["coverage_month_s"])[0]
             ),
         )
@@ -407,9 +407,24 @@ def section() -> str:
             f"{r['log']['p95_ms']} ms ({r['log']['p50_ms']}) " + verdict(r["log"]["p95_ms"], TARGETS["log_p95_ms"])[0]
         ),
     )
-    row("growing the year of logs", "", lambda r: f"{r['prepared'].get('demo_logs_seconds', '—')} s")
+    row(
+        "the database: the demo, then a year of logs",
+        "",
+        lambda r: (
+            f"{r['prepared'].get('demo') or str(r['prepared'].get('demo_seconds', '—')) + ' s'}, "
+            f"{r['prepared'].get('demo_logs_seconds', '—')} s"
+        ),
+    )
     row("measured on", "", lambda r: f"{r['date']}, load {r['machine']['load']}, nice {r['machine'].get('nice', 0)}")
-    lines.append("")
+    lines += [
+        "",
+        "The machine is shared with other engineers' test runs. These figures were taken when its one-minute load",
+        "had fallen below 2.5 (`nice -n -10`); under a load of 5–6 the same runs gave about twice to three times as",
+        "much (worklist p95 ~30 ms, logging p95 35–50 ms, last month's coverage 3–4 s on PostgreSQL). A past",
+        "month costs more than the running one: households contacted since its end are looked up in the logs, one",
+        "index probe each; the running month reads each household's last contact from the rhythm table.",
+        "",
+    ]
     for db, r in results.items():
         m = r["machine"]
         lines.append(f"- {db}: {m['database']}, Python {m['python']}, {m['cpu']}, {m['memory']}.")

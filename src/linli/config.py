@@ -31,7 +31,6 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     default_locale: Literal["zh", "en"] = "zh"
-    timezone: str = "Asia/Shanghai"
     session_idle_minutes: int = 30
     session_max_hours: int = 12
     page_size: int = Field(20, ge=1, le=200)

@@ -290,3 +290,26 @@ def test_it_refuses_to_write_when_the_registry_changed_while_the_file_was_checke
     with pytest.raises(Conflict) as refused:
         import_ledger(db, scope_of(db, "grid1"), path, progress=someone_else_registers)
     assert refused.value.code == "ledger.stale" and count(db, Resident) == before + 1
+
+
+def test_it_finds_registered_residents_while_the_data_key_is_being_rotated(
+    runtime: Runtime, db: Session, world: World, tmp_path: Path
+) -> None:
+    import base64
+
+    from tests.conftest import TEST_KEY, make_settings
+
+    rotating = Runtime(
+        make_settings(
+            runtime.settings.database_url, data_key=base64.b64encode(b"n" * 32).decode(), data_key_previous=TEST_KEY
+        )
+    )
+    row = person(0, 姓名="曾伟", 公民身份号码=ID_NUMBERS[0], 出生日期="", 性别="", 楼栋="3号楼", 房号="301")
+    row.update({"联系电话": "13912345678", "关爱标签": "独居老人"})
+    path = xlsx(tmp_path / "t.xlsx", [row])
+    try:
+        with rotating.sessions() as session:
+            result = import_ledger(session, scope_of(session, "grid1"), path)
+    finally:
+        rotating.engine.dispose()
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 1)

@@ -43,14 +43,12 @@ def test_it_says_why_a_date_is_refused(value: str, reason: str) -> None:
 
 
 def test_it_reads_codes_by_code_label_or_common_word() -> None:
-    from linli.lib import codes
-
-    assert n.code_of(codes.GENDERS, n.GENDER_WORDS, "女性") == "2"
-    assert n.code_of(codes.KINDS, n.KIND_WORDS, "1") == "01"
-    assert n.code_of(codes.KINDS, n.KIND_WORDS, "流动人员") == "02"
-    assert n.code_of(codes.RELATIONS, n.RELATION_WORDS, "户主") == "02"
-    assert n.code_of(codes.RELATIONS, n.RELATION_WORDS, "妻子") == "10"
-    assert n.code_of(codes.RELATIONS, n.RELATION_WORDS, "邻居") == "邻居"  # left for the checker to refuse
+    assert n.code_of("gender", "女性") == "2"
+    assert n.code_of("kind", "1") == "01"
+    assert n.code_of("kind", "流动人员") == "02"
+    assert n.code_of("relation", "户主") == "02"
+    assert n.code_of("relation", "妻子") == "10"
+    assert n.code_of("relation", "邻居") == "邻居"  # left for the checker to refuse
 
 
 def test_it_folds_full_width_digits_lowercase_x_and_spaces_in_an_id_number() -> None:

@@ -50,16 +50,18 @@ def street(db: Session, world: World) -> Street:
 def test_it_orders_by_priority_and_walks_building_by_building(db: Session, world: World) -> None:
     s = street(db, world)
     items = worklist.worklist(db, scope_of(db, "grid1")).items
+    # 3号楼 first (its 302 is the most pressing), both its households together, then 5号楼 and 6号楼.
     assert [(i.household_id, i.kind, i.slot) for i in items] == [
-        (s.h2, "visit", "today"),
         (s.h3, "visit", "today"),
         (s.h1, "visit", "today"),
+        (s.h2, "visit", "today"),
         (s.h4, "visit", "today"),
         (s.h5, "contact", "today"),
     ]
     by_id = {i.household_id: i for i in items}
-    assert (by_id[s.h2].days_overdue, by_id[s.h2].priority) == (100, 101)
-    assert (by_id[s.h3].priority, by_id[s.h1].priority, by_id[s.h4].priority) == (72, 12, 1)
+    # Days past a month do not count: 100 days overdue weighs as 30.
+    assert (by_id[s.h2].days_overdue, by_id[s.h2].priority) == (100, 31)
+    assert (by_id[s.h3].priority, by_id[s.h1].priority, by_id[s.h4].priority) == (62, 12, 1)
     assert by_id[s.h1].due_date == days_ago(1) and by_id[s.h4].due_date == clock.today()
     assert by_id[s.h1].reason == "独居老人, 4 天未联系, 6 天未上门"
     assert by_id[s.h5].reason == "独居老人, 4 天未联系"
@@ -71,8 +73,8 @@ def test_it_keeps_the_capacity_for_today_and_the_rest_for_later(db: Session, wor
     runtime.settings.visits_per_day = 2
     items = worklist.worklist(db, scope_of(db, "grid1")).items
     assert [(i.household_id, i.slot) for i in items] == [
-        (s.h2, "today"),
         (s.h3, "today"),
+        (s.h2, "today"),
         (s.h5, "today"),
         (s.h1, "later"),
         (s.h4, "later"),

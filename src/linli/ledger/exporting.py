@@ -87,7 +87,7 @@ def export_ledger(
     unmasked: bool = False,
     progress: Progress | None = None,
 ) -> int:
-    """Write the active residents of the area ``area_code`` to ``target``; return how many rows.
+    """Return how many residents were written: the active ones of the area ``area_code``, to ``target``.
 
     Refuses an area outside the user's reach (``NotFound``) and an unmasked export without the
     permission at that area (``Forbidden``).

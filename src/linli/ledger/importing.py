@@ -105,7 +105,7 @@ def import_ledger(
     progress: Progress | None = None,
     job_id: int | None = None,
 ) -> ImportResult:
-    """Import the ledger in ``path`` into the caller's grids and return what happened to each row.
+    """Return what importing the ledger in ``path`` into the caller's grids did, row by row.
 
     Refuses (``Invalid``) a file that cannot be read or has no 姓名 header; refuses rows one by one
     with their reasons; refuses (``Conflict``) to write when the registry changed under the plan.

@@ -9,6 +9,7 @@ uploaded personal data) are deleted after a week.
 
 from __future__ import annotations
 
+import base64
 import logging
 import tempfile
 import time
@@ -29,7 +30,7 @@ from linli.ledger.models import LedgerJob
 from linli.ledger.reading import WORKBOOK_SUFFIXES, open_ledger
 from linli.ledger.report import write_report
 from linli.ledger.schemas import JobOut
-from linli.runtime import Runtime
+from linli.runtime import Runtime, cipher_of
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def start_import(
     dry_run: bool = False,
     partial: bool = False,
 ) -> tuple[int, Future[None]]:
-    """Queue the import of an uploaded file and return the job's id (and its future, for tests).
+    """Return the id of a queued import of an uploaded file (and its future, for tests).
 
     The job row is written with ``session`` (the request's), so the same session reads it back.
     """
@@ -115,7 +116,7 @@ def _set(runtime: Runtime, job_id: int, **values: object) -> None:
 
 
 def run_job(runtime: Runtime, scope: Scope, job_id: int, path: Path) -> None:
-    """Import the file of job ``job_id`` and record the outcome and the report; always removes the file."""
+    """Import the file of job ``job_id``, record the outcome and the report, and remove the file."""
     try:
         with runtime.sessions() as session:
             job = session.get(LedgerJob, job_id)
@@ -175,7 +176,7 @@ def _finish(runtime: Runtime, job_id: int, result: ImportResult, report: bytes) 
         rejected=result.rejected,
         committed=result.committed,
         unknown_columns="\n".join(result.unknown_columns),
-        report=report,
+        report_enc=runtime.cipher.encrypt(base64.b64encode(report).decode()),
         report_name=f"{stem}-导入报告.xlsx",
         finished_at=utcnow(),
     )
@@ -220,7 +221,7 @@ def job_status(session: Session, scope: Scope, job_id: int, locale: str = "zh") 
 def job_report(session: Session, scope: Scope, job_id: int) -> tuple[str, bytes]:
     """Return the file name and content of the report of one of the caller's finished jobs."""
     _own_job(session, scope, job_id)
-    row = session.execute(select(LedgerJob.report_name, LedgerJob.report).where(LedgerJob.id == job_id)).one()
-    if not row.report:
+    row = session.execute(select(LedgerJob.report_name, LedgerJob.report_enc).where(LedgerJob.id == job_id)).one()
+    if not row.report_enc:
         raise NotFound("ledger_report")
-    return row.report_name, row.report
+    return row.report_name, base64.b64decode(cipher_of(session).decrypt(row.report_enc))

@@ -118,7 +118,7 @@ class Plan:
 
     def check_fresh(self, session: Session) -> None:
         """Raise ``Conflict`` when the registry changed since the plan was made (inside the write transaction)."""
-        hashes = [row.id_hash for row, _ in self.creates if row.id_hash]
+        hashes = sorted(id_indexes(session, [row for row, _ in self.creates]))
         taken = any(
             session.scalar(select(Resident.id).where(Resident.id_number_hash.in_(hashes[i : i + CHUNK])).limit(1))
             for i in range(0, len(hashes), CHUNK)
@@ -135,7 +135,7 @@ class Plan:
             )
 
     def apply(self, session: Session, scope: Scope) -> list[int]:
-        """Write the plan in the caller's transaction; return the ids of the residents created."""
+        """Return the ids of the residents created, once the plan is written in the caller's transaction."""
         self.homes.create(session)
         today = clock.today()
         if len(self.prepared) != len(self.creates):
@@ -201,14 +201,27 @@ class Plan:
         return trail
 
 
+def id_indexes(session: Session, rows: list[LedgerRow]) -> dict[str, str]:
+    """Return every blind index the rows' ID numbers may be stored under → the index under the current key.
+
+    While the data key is being rotated a resident not yet re-encrypted is indexed under the previous
+    key; looking up only the current one would register them a second time.
+    """
+    cipher = cipher_of(session)
+    if not cipher.rotating:
+        return {r.id_hash: r.id_hash for r in rows if r.id_hash}
+    return {index: r.id_hash for r in rows if r.id_hash and r.id_number for index in cipher.blind_indexes(r.id_number)}
+
+
 def _existing(session: Session, rows: list[LedgerRow]) -> tuple[dict[str, Any], dict[tuple[Any, ...], Any]]:
     """Return the registered residents the rows may be: by ID blind index, and (without one) by name."""
-    hashes = sorted({r.id_hash for r in rows if r.id_hash})
+    indexes = id_indexes(session, rows)
+    hashes = sorted(indexes)
     by_hash: dict[str, Any] = {}
     for start in range(0, len(hashes), CHUNK):
         query = select(*COLUMNS).join(Area, Area.id == Resident.area_id)
         for found in session.execute(query.where(Resident.id_number_hash.in_(hashes[start : start + CHUNK]))):
-            by_hash[found.id_number_hash] = found
+            by_hash[indexes[found.id_number_hash]] = found
     grid_ids = sorted({r.grid_id for r in rows if not r.id_number and r.grid_id})
     by_name: dict[tuple[Any, ...], Any] = {}
     for start in range(0, len(grid_ids), CHUNK):
@@ -274,7 +287,7 @@ def plan(session: Session, scope: Scope, rows: list[LedgerRow], tags: TagBook) -
         if refusal is not None:
             row.errors.append(refusal)
             continue
-        values = _differences(row, old, home, cipher.blind_index(row.phone) if row.phone else None)
+        values = _differences(row, old, home, cipher.blind_indexes(row.phone) if row.phone else None)
         current = old_tags.get(old.id, frozenset())
         new_tags = None
         if row.tag_ids is not None:
@@ -315,14 +328,14 @@ def _refusal(scope: Scope, row: LedgerRow, old: Any) -> Invalid | None:
     return None
 
 
-def _differences(row: LedgerRow, old: Any, home: HomeRef, phone_hash: str | None) -> dict[str, Any]:
+def _differences(row: LedgerRow, old: Any, home: HomeRef, phone_hashes: list[str] | None) -> dict[str, Any]:
     """Return the resident columns the row changes; empty cells change nothing."""
     values: dict[str, Any] = {}
     for attr, column in PLAIN:
         value = getattr(row, attr)
         if value is not None and value != getattr(old, column):
             values[column] = value
-    if phone_hash is not None and phone_hash != old.phone_hash:
+    if phone_hashes is not None and old.phone_hash not in phone_hashes:
         values["phone"] = row.phone
     existing, _ = home
     if row.building:

@@ -1,14 +1,14 @@
 """Ledger import jobs: an upload imported in the background, its progress, counts and report.
 
 The state lives in the database so any worker process can answer the page's poll; the report is
-kept as a blob for the same reason.
+kept there (encrypted) for the same reason.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from linli.db.base import Base, UTCDateTime, utcnow
@@ -40,7 +40,9 @@ class LedgerJob(Base):
     error_zh: Mapped[str] = mapped_column(Text, default="")
     error_en: Mapped[str] = mapped_column(Text, default="")
     report_name: Mapped[str] = mapped_column(String(220), default="")
-    report: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    # The report copies the uploaded ledger, full ID numbers included: stored encrypted (base64 of the
+    # workbook, sealed by the personal-data cipher) like every personal field.
+    report_enc: Mapped[str | None] = deferred(mapped_column(Text))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from linli.errors import DomainError, Invalid
@@ -131,10 +132,19 @@ def parse_date(value: Any) -> date | None:
         raise DateProblem("impossible") from None
 
 
-def code_of(table: dict[str, tuple[str, str]], words: dict[str, str], value: str) -> str:
-    """Return the code a cell means: the code itself (``1`` read as ``01`` for two-digit tables), its
-    Chinese or English label, or a common word for it; unknown text is returned as it is, for the
-    checker to refuse."""
+TABLES = {
+    "gender": (codes.GENDERS, GENDER_WORDS),
+    "relation": (codes.RELATIONS, RELATION_WORDS),
+    "kind": (codes.KINDS, KIND_WORDS),
+}
+
+
+@lru_cache(maxsize=4096)
+def code_of(table_name: str, value: str) -> str:
+    """Return the code a cell means in the table ``gender``, ``relation`` or ``kind``: the code itself
+    (``1`` read as ``01`` for two-digit tables), its Chinese or English label, or a common word for it;
+    unknown text is returned as it is, for the checker to refuse. Cached: ledgers repeat these words."""
+    table, words = TABLES[table_name]
     key = value.lower()
     if key in table:
         return key
@@ -231,7 +241,7 @@ def normalise(line: int, cells: dict[str, Any]) -> LedgerRow:
     _id_number(cells.get("id_number"), row)
     row.phone = folded(cells.get("phone")) or None
     gender = folded(cells.get("gender"))
-    row.gender = code_of(codes.GENDERS, GENDER_WORDS, gender) if gender else None
+    row.gender = code_of("gender", gender) if gender else None
     try:
         row.birth_date = parse_date(cells.get("birth_date"))
     except DateProblem as problem:
@@ -246,15 +256,13 @@ def normalise(line: int, cells: dict[str, Any]) -> LedgerRow:
     row.building = half_width(text(cells.get("building"))).strip()
     row.room = folded(cells.get("room"))
     relation = folded(cells.get("relation"))
-    row.relation = code_of(codes.RELATIONS, RELATION_WORDS, relation) if relation else None
+    row.relation = code_of("relation", relation) if relation else None
     kind = folded(cells.get("kind"))
-    row.kind = code_of(codes.KINDS, KIND_WORDS, kind) if kind else None
-    if "tags" in cells and text(cells["tags"]):
-        row.tags = [half_width(t) for t in split_tags(cells["tags"])]
-    if "skills" in cells and text(cells["skills"]):
-        row.skills = text(cells["skills"])
-    if "notes" in cells and text(cells["notes"]):
-        row.notes = text(cells["notes"])
+    row.kind = code_of("kind", kind) if kind else None
+    tags, skills, notes = text(cells.get("tags")), text(cells.get("skills")), text(cells.get("notes"))
+    if tags:
+        row.tags = [half_width(t) for t in split_tags(tags)]
+    row.skills, row.notes = skills or None, notes or None
     try:
         row.willing = parse_bool(cells.get("willing"))
     except ValueError:

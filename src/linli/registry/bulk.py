@@ -261,7 +261,7 @@ def _copy(session: Session, table: Table, columns: Sequence[str], rows: Sequence
 
 
 def add_buildings(session: Session, rows: Sequence[NewBuilding]) -> list[int]:
-    """Insert buildings and return their ids, in order."""
+    """Return the ids of the buildings inserted, in order."""
     ids = reserve_ids(session, BUILDINGS, len(rows))
     now = utcnow()
     insert_rows(
@@ -277,7 +277,7 @@ def add_buildings(session: Session, rows: Sequence[NewBuilding]) -> list[int]:
 
 
 def add_households(session: Session, rows: Sequence[NewHousehold]) -> list[int]:
-    """Insert households (without a head yet) and return their ids, in order."""
+    """Return the ids of the households inserted (without a head yet), in order."""
     ids = reserve_ids(session, HOUSEHOLDS, len(rows))
     now, today = utcnow(), clock.today()
     insert_rows(
@@ -309,7 +309,7 @@ def _keys(resident_id: int, name: str, area_id: int) -> Iterable[dict[str, Any]]
 def add_residents(
     session: Session, rows: Sequence[NewResident], *, user_id: int | None = None, on: date | None = None
 ) -> list[int]:
-    """Register residents and return their ids, in order.
+    """Return the ids of the residents registered, in the order given.
 
     Writes each one's row, search keys, tags and ``registered`` event, and makes a 户主 the head of a
     household that has none (the first one given, as one-by-one registration would).

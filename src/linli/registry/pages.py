@@ -24,6 +24,7 @@ from linli.registry import places, services, unmask
 from linli.registry.schemas import DeregisterIn, MoveIn, ResidentIn, ResidentOut, ResidentUpdate
 from linli.registry.validation import check_person
 from linli.web.deps import Access, SessionDep, current_scope, get_locale, get_runtime
+from linli.web.forms import as_int, field_errors
 from linli.web.render import is_htmx, render
 
 router = APIRouter(dependencies=[Depends(current_scope)])
@@ -33,21 +34,6 @@ router = APIRouter(dependencies=[Depends(current_scope)])
 TREE_COUNTS_MAX = 40
 PERSON_INPUTS = ("name", "id_number", "gender", "birth_date", "phone", "relation", "kind", "skills", "notes")
 OPTIONAL_INPUTS = ("id_number", "gender", "birth_date", "phone", "relation", "kind")
-# What a form says when pydantic refuses a value, by the kind of refusal.
-INPUT_MESSAGES = {
-    "date": "Enter a date such as 1980-01-31.",
-    "string_too_long": "This is too long.",
-    "": "This value is not valid.",
-}
-
-
-def as_int(value: str | None, low: int = 0, high: int = 10**9) -> int | None:
-    """Return ``value`` as a whole number within ``low..high``, or None for an empty or odd value."""
-    try:
-        number = int((value or "").strip())
-    except ValueError:
-        return None
-    return number if low <= number <= high else None
 
 
 def _page_size(request: Request) -> int:
@@ -233,21 +219,6 @@ async def form_data(request: Request) -> dict[str, Any]:
 
 
 FormData = Annotated[dict[str, Any], Depends(form_data)]
-
-
-def field_errors(error: DomainError | ValidationError, locale: str, fields: set[str]) -> dict[str, list[str]]:
-    """Return the messages of a refusal by form field; those tied to no shown field go under ``""``."""
-    out: dict[str, list[str]] = {}
-    if isinstance(error, ValidationError):
-        for problem in error.errors():
-            field = str(problem["loc"][0]) if problem["loc"] else ""
-            kind = problem.get("type", "")
-            message = INPUT_MESSAGES.get("date" if kind.startswith("date") else kind, INPUT_MESSAGES[""])
-            out.setdefault(field if field in fields else "", []).append(translate(message, locale))
-        return out
-    for e in error.errors if isinstance(error, ValidationErrors) else [error]:
-        out.setdefault(e.field if e.field in fields else "", []).append(e.text(locale))
-    return out
 
 
 def person_errors(error: DomainError | ValidationError, fields: dict[str, Any], locale: str) -> dict[str, list[str]]:

@@ -102,6 +102,7 @@ class Page(BaseModel, Generic[T]):
     total: int
     page: int
     page_size: int
+    total_capped: bool = Field(False, description="True when there are more than `total` matches (counting stopped)")
 
 
 class ResidentEventOut(BaseModel):

@@ -35,6 +35,7 @@ from linli.registry.schemas import (
 from linli.registry.validation import check_person
 from linli.runtime import cipher_of
 
+COUNT_CAP = 10_000
 PERSON_FIELDS = ("name", "gender", "birth_date", "relation", "kind", "ethnicity", "skills", "willing_to_help", "notes")
 
 
@@ -139,13 +140,24 @@ def list_residents(
 ) -> Page[ResidentOut]:
     """Return one page of residents in the caller's reach matching ``f``, newest registrations last.
 
-    Runs the same four queries whatever the page size: count, page, tags, places.
+    Runs the same four queries whatever the page size: count, page, tags, places. The count
+    stops at ``COUNT_CAP`` (``total_capped`` says so): an exact count of a whole district's million
+    residents costs half a second and tells a person nothing "10,000+" does not.
     """
     scope.require(READ)
     query = _filtered(session, scope, f)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    counted = select(func.count()).select_from(
+        query.order_by(None).with_only_columns(Resident.id).limit(COUNT_CAP + 1).subquery()
+    )
+    total = session.scalar(counted) or 0
     rows = session.scalars(query.order_by(Resident.id).offset((page - 1) * page_size).limit(page_size)).all()
-    return Page[ResidentOut](items=present(session, scope, list(rows)), total=total, page=page, page_size=page_size)
+    return Page[ResidentOut](
+        items=present(session, scope, list(rows)),
+        total=min(total, COUNT_CAP),
+        page=page,
+        page_size=page_size,
+        total_capped=total > COUNT_CAP,
+    )
 
 
 def present(session: Session, scope: Scope, residents: list[Resident], locale: str = "zh") -> list[ResidentOut]:

@@ -5,34 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from linli.errors import DomainError, ValidationErrors
-from linli.i18n import translate
 from linli.visits.schemas import GridLogIn
+from linli.web.forms import as_int
 
-# What a form says when pydantic refuses a value, by the kind of refusal.
-INPUT_MESSAGES = {
-    "datetime": "Enter a date and time.",
-    "date": "Enter a date such as 2026-03-01.",
-    "int": "Enter a whole number.",
-    "too_long": "This is too long.",
-    "too_short": "This cannot be empty.",
-    "range": "This number is out of range.",
-    "": "This value is not valid.",
-}
 # The categories a need is usually filed under (the needs module's catalogue names them the same).
 NEED_CATEGORIES = ("生活照料", "医疗健康", "家政维修", "助餐配餐", "出行代办", "法律咨询", "心理关怀", "其他")
-
-
-def as_int(value: Any, low: int = 0, high: int = 10**9) -> int | None:
-    """Return ``value`` as a whole number within ``low..high``, or None."""
-    try:
-        number = int(str(value or "").strip())
-    except ValueError:
-        return None
-    return number if low <= number <= high else None
 
 
 def as_date(value: str | None) -> date | None:
@@ -41,32 +20,6 @@ def as_date(value: str | None) -> date | None:
         return date.fromisoformat((value or "").strip())
     except ValueError:
         return None
-
-
-def _message(kind: str) -> str:
-    for key in ("datetime", "date", "int", "too_long", "too_short"):
-        if kind.startswith(key) or kind.endswith(key):
-            return INPUT_MESSAGES[key]
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return INPUT_MESSAGES["range"]
-    return INPUT_MESSAGES[""]
-
-
-def field_errors(error: DomainError | ValidationError, locale: str, fields: set[str]) -> dict[str, list[str]]:
-    """Return the messages of a refusal by form field; those tied to no shown field go under ``""``."""
-    out: dict[str, list[str]] = {}
-    if isinstance(error, ValidationError):
-        for problem in error.errors():
-            loc = [str(p) for p in problem["loc"]]
-            field = ".".join(loc[:2]) if loc and loc[0] in ("needs", "skills") else (loc[0] if loc else "")
-            out.setdefault(field if field in fields or field.split(".")[0] in fields else "", []).append(
-                translate(_message(problem.get("type", "")), locale)
-            )
-        return out
-    for e in error.errors if isinstance(error, ValidationErrors) else [error]:
-        field = e.field or ""
-        out.setdefault(field if field in fields or field.split(".")[0] in fields else "", []).append(e.text(locale))
-    return out
 
 
 def log_values(form: FormData) -> dict[str, Any]:

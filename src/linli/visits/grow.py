@@ -167,7 +167,8 @@ def _tidy(session: Session, postgres: bool) -> None:
         session.commit()
         return
     # VACUUM cannot run inside a transaction: it gets a connection of its own in autocommit mode.
-    with session.get_bind().connect() as conn:
+    engine = session.get_bind().engine
+    with engine.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         conn.execute(text("VACUUM ANALYZE household_rhythm"))
         conn.execute(text("VACUUM ANALYZE grid_log"))

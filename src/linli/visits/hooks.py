@@ -132,3 +132,9 @@ def _households(session: Session, touched: Touched) -> set[int]:
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(KEY, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_tags(session: Session, _transaction: object) -> None:
+    # Tags read for a worklist are kept for one transaction only.
+    session.info.pop("linli.visits.tags", None)

@@ -24,11 +24,12 @@ from linli.lib import clock
 from linli.registry import places
 from linli.registry import services as registry
 from linli.visits import alerts, coverage, logs, policy, present, worklist
-from linli.visits.forms import NEED_CATEGORIES, as_date, as_int, field_errors, log_input, log_values
+from linli.visits.forms import NEED_CATEGORIES, as_date, log_input, log_values
 from linli.visits.permissions import worker_paths
 from linli.visits.schemas import GridLogUpdate, NoteIn, ResolveIn, RuleIn, RuleUpdate
 from linli.visits.words import ALERT_LABELS, CHANNEL_LABELS, CONDITION_LABELS, KIND_LABELS, URGENCY_LABELS
 from linli.web.deps import Access, SessionDep, current_scope, get_locale
+from linli.web.forms import as_int, field_errors
 from linli.web.render import render
 
 router = APIRouter(dependencies=[Depends(current_scope)])

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, case, func, select, update
+from sqlalchemy import BindParameter, Table, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from linli.areas.models import Area
@@ -25,21 +25,21 @@ from linli.visits.models import GridLog, HouseholdCadence, HouseholdRhythm, Visi
 from linli.visits.rules import ensure_default_policy, rule_specs
 
 CHUNK = 2000
+# session.info key of the tags read in the current transaction (hooks.py forgets it when it ends).
+TAGS_KEY = "linli.visits.tags"
 T: Table = HouseholdRhythm.__table__  # type: ignore[assignment]
 
 
 def tag_infos(session: Session) -> dict[str, TagInfo]:
-    """Return every active tag by code (read once per transaction: tags change rarely)."""
-    key = ("linli.visits.tags", id(session.get_transaction()))
-    cached = session.info.get("linli.visits.tags")
-    if cached is not None and cached[0] == key:
-        return cached[1]  # type: ignore[no-any-return]
-    found = _read_tags(session)
-    session.info["linli.visits.tags"] = (key, found)
-    return found
+    """Return every active tag by code, read once per transaction (the worklist asks on every call)."""
+    cached = session.info.get(TAGS_KEY)
+    if cached is None:
+        cached = session.info[TAGS_KEY] = read_tags(session)
+    return cached  # type: ignore[no-any-return]
 
 
-def _read_tags(session: Session) -> dict[str, TagInfo]:
+def read_tags(session: Session) -> dict[str, TagInfo]:
+    """Return every active tag by code, read now."""
     rows = session.execute(
         select(Tag.code, Tag.name, Tag.care_weight, Tag.close_care, Tag.kind, Tag.name_en).where(Tag.active.is_(True))
     ).all()
@@ -57,7 +57,7 @@ class _Context:
     def __init__(self, session: Session, today: date) -> None:
         self.session = session
         self.today = today
-        self.tags = tag_infos(session)
+        self.tags = read_tags(session)  # fresh: a tag's change may be what is being recomputed
         self.tag_codes = {k: v for k, v in session.execute(select(Tag.id, Tag.code).where(Tag.active.is_(True)))}
         self.community: dict[int, int | None] = {}
         self.rules: dict[int, list[RuleSpec]] = {}
@@ -255,7 +255,7 @@ def record_contact(session: Session, household_id: int, channel: str, started_at
 
 # Built once: a worklist asks these on every call. Two small index ranges, not one UNION: PostgreSQL
 # plans a union of the two as a parallel append, and starting its workers alone takes ~10 ms.
-_GRIDS = bindparam("grids", expanding=True)
+_GRIDS: BindParameter[int] = bindparam("grids", expanding=True)
 _RECHECK = select(T.c.household_id).where(T.c.area_id.in_(_GRIDS), T.c.recheck_on <= bindparam("today"))
 _MISSING = select(Household.id).where(
     Household.area_id.in_(_GRIDS),

@@ -36,6 +36,9 @@ from linli.visits.schemas import GridRef, WorkerOut, WorkersOut, WorklistLine, W
 from linli.visits.words import basis_words, reason_line
 
 T: Table = HouseholdRhythm.__table__  # type: ignore[assignment]
+# Days overdue count towards priority up to a month: a household registered years ago and never
+# visited would otherwise outrank everyone under close care for ever.
+PRIORITY_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,7 @@ def _line(row: Any, day: date, tags: dict[str, Any], sensitive: bool, locale: st
         kind=kind,
         due_date=due,
         days_overdue=overdue,
-        priority=(overdue + 1) * (1 + row.care_weight),
+        priority=(min(overdue, PRIORITY_DAYS) + 1) * (1 + row.care_weight),
         reason=reason_line(
             basis, kind, day, last_contact, last_visit, row.registered_on, kind == "visit" and contact_due, locale
         ),

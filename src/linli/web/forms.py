@@ -19,10 +19,10 @@ INPUT_MESSAGES = {
 }
 
 
-def as_int(value: str | None, low: int = 0, high: int = 10**9) -> int | None:
-    """Return ``value`` as a whole number within ``low..high``, or None for an empty or odd value."""
+def as_int(value: object, low: int = 0, high: int = 10**9) -> int | None:
+    """Return a form value as a whole number within ``low..high``, or None for an empty or odd value."""
     try:
-        number = int((value or "").strip())
+        number = int(str(value or "").strip())
     except ValueError:
         return None
     return number if low <= number <= high else None

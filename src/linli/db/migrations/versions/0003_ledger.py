@@ -41,7 +41,7 @@ def upgrade() -> None:
         sa.Column("error_zh", sa.Text(), nullable=False),
         sa.Column("error_en", sa.Text(), nullable=False),
         sa.Column("report_name", sa.String(length=220), nullable=False),
-        sa.Column("report", sa.LargeBinary(), nullable=True),
+        sa.Column("report_enc", sa.Text(), nullable=True),
         sa.Column("created_at", linli.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("heartbeat_at", linli.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("finished_at", linli.db.base.UTCDateTime(timezone=True), nullable=True),
