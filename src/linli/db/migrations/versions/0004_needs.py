@@ -2,7 +2,7 @@
 timeline, and notifications.
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-27
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import linli.db.base
 
 revision = "0004"
-down_revision = "0001"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
