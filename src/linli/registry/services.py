@@ -35,7 +35,7 @@ from linli.registry.schemas import (
 from linli.registry.validation import check_person
 from linli.runtime import cipher_of
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 PERSON_FIELDS = ("name", "gender", "birth_date", "relation", "kind", "ethnicity", "skills", "willing_to_help", "notes")
 
 
@@ -142,7 +142,7 @@ def list_residents(
 
     Runs the same four queries whatever the page size: count, page, tags, places. The count
     stops at ``COUNT_CAP`` (``total_capped`` says so): an exact count of a whole district's million
-    residents costs half a second and tells a person nothing "10,000+" does not.
+    residents costs half a second and tells a person nothing "1000+" does not.
     """
     scope.require(READ)
     query = _filtered(session, scope, f)
