@@ -3,7 +3,7 @@
     .venv/bin/python bench/ledger.py --db sqlite|postgresql [--rows 100000]
 
 1. Builds a fresh database (a community of 10 grids, the default tags) and a ledger workbook of
-   ``--rows`` people in ~38,000 households, written the way clerks write them (date cells, 1949年12月31日,
+   ``--rows`` people in ~36,000 households, written the way clerks write them (date cells, 1949年12月31日,
    19491231, lowercase x, full-width digits, old 15-digit numbers, tags on one person in eight).
 2. Imports it as the system, with every check, in this process: reading (python-calamine), checking,
    matching and the write; prints each phase. The write phase (``Plan.apply``: buildings,
@@ -140,8 +140,8 @@ def ledger_rows(count: int, seed: int = 2019) -> list[list[Any]]:
     seq, household = 0, 0
     while len(rows) < count:
         household += 1
-        grid = 1 + household % 10
-        building, room = f"{1 + (household // 120) % 60}号楼", f"{1 + household % 6}{household % 20 + 1:02d}"
+        grid, k = 1 + household % 10, household // 10  # one room per household: 24 flats a building
+        building, room = f"{k // 24 + 1}号楼", f"{(k % 24) // 4 + 1}{k % 4 + 1:02d}"
         size = min(rng.choice((1, 2, 2, 3, 3, 3, 4, 5)), count - len(rows))
         surname = rng.choice(SURNAMES)
         for member in range(size):
@@ -384,9 +384,13 @@ def section() -> str:
         "them (date cells and 1949年12月31日 / 19491231 spellings, lowercase x, full-width digits, old 15-digit",
         "numbers, tags on one person in eight). The import runs as the system with every check, in one process;",
         "the write phase (`Plan.apply`: buildings, households, residents, search keys, tags, events, heads, the",
-        "visit rhythm) is compared with a bare DB-API `executemany` of the same validated resident rows into an",
-        "empty schema. The export (unmasked, one sheet) runs in a child process that reads its own peak memory",
-        "(`ru_maxrss`). Run: `.venv/bin/python bench/ledger.py --db sqlite` and `--db postgresql`.",
+        "visit rhythm) is compared with bare DB-API `executemany` calls into an empty schema: of the same",
+        "validated resident rows alone, and of every row the write phase wrote (each resident also brings ~6.7",
+        "search-key rows, an event and its tags: the search keys alone cost 2–3× the resident rows, which is why",
+        "the first ratio cannot reach 4× on SQLite). CPU seconds are shown beside wall seconds: the machine is",
+        "shared, and SQLite works in the measuring process. The export (unmasked, one sheet) runs in a child",
+        "process (started through a small launcher, so its `ru_maxrss` is its own) that reads its own peak memory.",
+        "Run: `nice -n -10 .venv/bin/python bench/ledger.py --db sqlite --repeat 3` and `--db postgresql`.",
         "",
         "| figure | target | " + " | ".join(results) + " |",
         "|---|---|" + "---|" * len(results),
@@ -410,11 +414,19 @@ def section() -> str:
         lambda r: ", ".join(f"{k} {v} ({r['import']['phases_cpu_s'][k]})" for k, v in r["import"]["phases_s"].items()),
     )
     row(
-        "write phase ÷ bare executemany of the residents",
+        "write phase ÷ bare executemany of the resident rows: wall (CPU)",
         f"≤ {TARGETS['write_ratio']:g}×",
         lambda r: (
-            f"{r['import']['write_s']} s ÷ {r['bare_s']} s = {r['ratio']}× "
+            f"{r['import']['write_s']} s ÷ {r['bare_s']} s = {r['ratio']}× ({r.get('ratio_cpu', '—')}×) "
             + mark(r["ratio"] <= TARGETS["write_ratio"])
+        ),
+    )
+    row(
+        "write phase ÷ bare executemany of every row it writes: wall (CPU)",
+        "",
+        lambda r: (
+            f"{r['import']['write_s']} s ÷ {r.get('bare_all_s', '—')} s = {r.get('ratio_all', '—')}× "
+            f"({r.get('ratio_all_cpu', '—')}×)"
         ),
     )
     row(

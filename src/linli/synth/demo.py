@@ -26,7 +26,7 @@ from linli.registry.models import Resident, Tag
 from linli.runtime import cipher_of
 from linli.synth import layout
 from linli.synth.bootstrap import seed_tags
-from linli.synth.bulk import AREA, QUICK_FROM, BulkWriter, RowBuffer, first_ids, quick_sqlite
+from linli.synth.bulk import AREA, QUICK_FROM, BulkWriter, RowBuffer, first_ids, quick_sqlite, vacuum_postgres
 from linli.synth.community import ahead, batches
 from linli.synth.rows import RowMaker
 from linli.visits.hooks import DEFER
@@ -151,6 +151,7 @@ def build_demo(
                 progress("ANALYZE", summary.residents, total)
             with transaction(session):
                 writer.finish()
+            vacuum_postgres(session)
     finally:
         session.info.pop(DEFER, None)
     if progress:
