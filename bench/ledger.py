@@ -225,6 +225,7 @@ def timed_import(runtime: Any, path: Path) -> dict[str, Any]:
     clock, tables = Clock(), Clock()
     captured: dict[str, tuple[Any, Any]] = {}
     saved = (importing.read_rows, matching.plan, matching.Plan.prepare, matching.Plan.apply, bulk.insert_tuples)
+    rhythm = matching.recompute_rhythm
 
     def insert_tuples(session: Any, table: Any, columns: Any, rows: Any) -> None:
         tables.wrap(table.name, saved[4])(session, table, columns, rows)
@@ -238,6 +239,7 @@ def timed_import(runtime: Any, path: Path) -> dict[str, Any]:
     matching.Plan.prepare = clock.wrap("prepare", saved[2])  # type: ignore[method-assign]
     matching.Plan.apply = clock.wrap("write", saved[3])  # type: ignore[method-assign]
     bulk.insert_tuples = insert_tuples
+    matching.recompute_rhythm = clock.wrap("of which visit rhythm", rhythm)
     try:
         with runtime.sessions() as session:
             scope = acting_scope(session, None)
@@ -247,6 +249,7 @@ def timed_import(runtime: Any, path: Path) -> dict[str, Any]:
     finally:
         importing.read_rows, matching.plan = saved[0], saved[1]
         matching.Plan.prepare, matching.Plan.apply, bulk.insert_tuples = saved[2], saved[3], saved[4]  # type: ignore[method-assign]
+        matching.recompute_rhythm = rhythm
     assert result.committed and result.rejected == 0, result.rejections[:5]
     total = clock.wall["total"]
     return {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
@@ -35,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     settings = settings or get_settings()
     app = FastAPI(
+        lifespan=_lifespan,
         title="linli 邻里",
         version=__version__,
         docs_url="/api/docs",
@@ -71,3 +74,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Run the background jobs in this process while it serves, when the settings say so."""
+    from linli.needs import worker
+
+    runtime: Runtime = app.state.runtime
+    settings = runtime.settings
+    app.state.scheduler = (
+        worker.start_in_process(runtime, settings.sla_tick_seconds) if settings.run_jobs_in_process else None
+    )
+    try:
+        yield
+    finally:
+        if app.state.scheduler is not None:
+            app.state.scheduler.shutdown(wait=False)

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     upload_dir: Path = Path("./uploads")  # photos sent with work-order progress notes, one folder per order
     visits_per_day: int = Field(12, ge=1, le=100)  # door visits a grid worker plans per day (千户访 worklist)
     visit_alert_grace_days: int = Field(1, ge=0, le=30)  # close care: days past the contact rule before an alert
+    # The SLA tick inside the web server; unset means "yes in development" (production runs `linli worker`).
+    jobs_in_process: bool | None = None
+    sla_tick_seconds: int = Field(60, ge=5, le=3600)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:
@@ -68,6 +71,11 @@ class Settings(BaseSettings):
     def second_factor_required(self) -> bool:
         """Return whether administrators and supervisors must use a second factor."""
         return self.env == "production" if self.mfa_required is None else self.mfa_required
+
+    @property
+    def run_jobs_in_process(self) -> bool:
+        """Return whether the web server runs the background jobs itself."""
+        return self.env == "development" if self.jobs_in_process is None else self.jobs_in_process
 
     @property
     def database_kind(self) -> str:

@@ -5,18 +5,21 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from linli.app import create_app
 from linli.db.base import utcnow
 from linli.db.engine import transaction
 from linli.needs import catalogue, worker
 from linli.needs.models import WorkOrder
 from linli.runtime import Runtime
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, make_settings
 from tests.needs.conftest import NeedsWorld, dispatched
 
 
@@ -78,3 +81,59 @@ def test_it_lets_one_worker_hold_the_lock_at_a_time(runtime: Runtime) -> None:
     again = worker.try_worker_lock(runtime.engine)
     assert again is not None
     worker.release(again)
+
+
+def _overdue(runtime: Runtime, order_id: int) -> bool:
+    with runtime.sessions() as session:
+        return bool(session.get(WorkOrder, order_id).overdue)  # type: ignore[union-attr]
+
+
+def test_the_server_runs_the_sla_tick_itself_when_told_to(database_url: str, db: Session, nw: NeedsWorld) -> None:
+    order = dispatched(db, nw)
+    with transaction(db):
+        db.get(WorkOrder, order.id).due_at = utcnow() - timedelta(hours=3)  # type: ignore[union-attr]
+    rt = Runtime(make_settings(database_url, jobs_in_process=True, sla_tick_seconds=5))
+    app = create_app(rt.settings)
+    app.state.runtime = rt
+    with TestClient(app):
+        assert app.state.scheduler.get_job("sla_tick") is not None
+        deadline = time.monotonic() + 20
+        while not _overdue(rt, order.id) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _overdue(rt, order.id)
+    assert not app.state.scheduler.running
+    rt.engine.dispose()
+
+
+def test_the_server_leaves_the_jobs_to_the_worker_unless_told(runtime: Runtime) -> None:
+    assert not runtime.settings.run_jobs_in_process  # tests run as env=test
+    assert make_settings("sqlite://", env="development").run_jobs_in_process
+    assert not make_settings("sqlite://", env="development", jobs_in_process=False).run_jobs_in_process
+    app = create_app(runtime.settings)
+    app.state.runtime = runtime
+    with TestClient(app):
+        assert app.state.scheduler is None
+
+
+def test_the_worker_ticks_at_once_then_on_schedule_and_gives_the_lock_back(
+    runtime: Runtime, db: Session, nw: NeedsWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    order = dispatched(db, nw)
+    with transaction(db):
+        db.get(WorkOrder, order.id).due_at = utcnow() - timedelta(hours=3)  # type: ignore[union-attr]
+    said: list[str] = []
+    scheduled: list[object] = []
+
+    def start(scheduler: object) -> None:  # instead of blocking forever: note the job, then "Ctrl-C"
+        scheduled.extend(scheduler.get_jobs())  # type: ignore[attr-defined]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(worker.BlockingScheduler, "start", start)
+    with pytest.raises(KeyboardInterrupt):
+        worker.run(runtime, said.append, every_seconds=30)
+    assert said == ["linli worker: SLA tick every 30 s"]
+    assert [job.id for job in scheduled] == ["sla_tick"]  # type: ignore[attr-defined]
+    assert _overdue(runtime, order.id)
+    held = worker.try_worker_lock(runtime.engine)  # released: a new worker can take over
+    assert held is not None
+    worker.release(held)

@@ -27,6 +27,7 @@ class EncryptedColumns:
 def encrypted_columns() -> list[EncryptedColumns]:
     """Return every table with encrypted columns (a new one is added here, and rotation covers it)."""
     from linli.accounts.models import User
+    from linli.ledger.models import LedgerJob
     from linli.needs.models import WorkOrder
     from linli.registry.models import Resident
 
@@ -34,6 +35,7 @@ def encrypted_columns() -> list[EncryptedColumns]:
         EncryptedColumns(Resident, (("id_number_enc", "id_number_hash"), ("phone_enc", "phone_hash"))),
         EncryptedColumns(WorkOrder, (("requester_phone_enc", "requester_phone_hash"),)),
         EncryptedColumns(User, (("totp_secret_enc", None),)),
+        EncryptedColumns(LedgerJob, (("report_enc", None),)),
     ]
 
 

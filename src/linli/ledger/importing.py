@@ -8,7 +8,10 @@ import would and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +97,31 @@ def read_rows(ledger: Ledger, progress: Progress) -> list[LedgerRow]:
     return rows
 
 
+_pauses = 0
+_pauses_lock = threading.Lock()
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the block (reference counting still frees memory).
+
+    A 100,000-row import allocates millions of objects and makes next to no reference cycles, yet
+    the collector keeps walking the growing heap: ~7 % of the import's time. Nested and concurrent
+    pauses are counted, so the collector comes back when the last one ends.
+    """
+    global _pauses
+    with _pauses_lock:
+        _pauses += 1
+        gc.disable()
+    try:
+        yield
+    finally:
+        with _pauses_lock:
+            _pauses -= 1
+            if _pauses == 0:
+                gc.enable()
+
+
 def import_ledger(
     session: Session,
     scope: Scope,
@@ -115,8 +143,21 @@ def import_ledger(
     never waits for the import's own lock.
     """
     scope.require(LEDGER_IMPORT)
-    report = progress or _silent
-    name = file_name or path.name
+    with cyclic_gc_paused():
+        return _import(session, scope, path, file_name or path.name, dry_run, partial, progress or _silent, job_id)
+
+
+def _import(
+    session: Session,
+    scope: Scope,
+    path: Path,
+    name: str,
+    dry_run: bool,
+    partial: bool,
+    report: Progress,
+    job_id: int | None,
+) -> ImportResult:
+    """Return the result of one import (``import_ledger`` checks the permission and pauses the collector)."""
     report("reading", 0, 0)
     ledger = open_ledger(path, name)
     result = ImportResult(name, dry_run=dry_run, partial=partial, unknown_columns=ledger.columns.unknown)

@@ -10,7 +10,10 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Connection, Engine, text
 
 from linli.needs import escalation
@@ -68,10 +71,29 @@ def sla_job(rt: Runtime) -> None:
         log.exception("sla tick failed")
 
 
+def start_in_process(rt: Runtime, every_seconds: int) -> BackgroundScheduler:
+    """Return a started scheduler running the SLA tick in this process's background thread.
+
+    ``linli serve`` uses it when no separate worker runs (the demo, a one-machine install); the tick
+    is idempotent and safe to run twice at once, so several server processes doing so is harmless.
+    """
+    scheduler = BackgroundScheduler(timezone="Asia/Shanghai")
+    scheduler.add_job(
+        sla_job,
+        "interval",
+        seconds=every_seconds,
+        args=[rt],
+        id="sla_tick",
+        coalesce=True,
+        max_instances=1,
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.start()
+    return scheduler
+
+
 def run(rt: Runtime, say: Callable[[str], None], every_seconds: int = 60) -> None:
     """Hold the worker lock and run the jobs until interrupted: the SLA tick every ``every_seconds``."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
     held = wait_for_lock(rt.engine, say)
     scheduler = BlockingScheduler(timezone="Asia/Shanghai")
     scheduler.add_job(

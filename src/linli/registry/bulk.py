@@ -360,7 +360,7 @@ def add_residents(
         events.append((rid, "registered", registered, None, r.household_id, "", user_id, now))
     insert_tuples(session, RESIDENTS, RESIDENT_COLUMNS, residents)
     # In key order, the index pages fill one after another instead of all over the tree.
-    keys.sort()
+    keys.sort(key=itemgetter(0))
     insert_tuples(session, KEYS, ("key", "resident_id", "area_id"), keys)
     insert_tuples(session, TAGS, ("resident_id", "tag_id"), tags)
     insert_tuples(session, EVENTS, EVENT_COLUMNS, events)
