@@ -55,7 +55,11 @@ def test_it_creates_reads_and_updates_a_resident(client: TestClient, world: Worl
 def test_it_moves_and_deregisters_keeping_the_history(client: TestClient, world: World) -> None:
     login(client, "secretary")
     rid = world.resident1.id
-    moved = client.post(f"/api/v1/residents/{rid}/move", json={"household_id": world.household2, "note": "投靠女儿"})
+    second_head = client.post(f"/api/v1/residents/{rid}/move", json={"household_id": world.household2})
+    assert second_head.status_code == 422 and second_head.json()["error"]["code"] == "resident.household_has_head"
+    moved = client.post(
+        f"/api/v1/residents/{rid}/move", json={"household_id": world.household2, "relation": "50", "note": "投靠女儿"}
+    )
     assert moved.status_code == 200, moved.text
     assert moved.json()["household_id"] == world.household2 and moved.json()["grid"] == "第二网格"
     gone = client.post(f"/api/v1/residents/{rid}/deregister", json={"reason": "deceased"})

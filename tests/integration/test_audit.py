@@ -35,7 +35,7 @@ def test_it_audits_every_registry_write_with_personal_fields_masked(db: Session,
     )
     new_id = id_number(date(1949, 12, 31), 4)
     services.update_resident(db, grid1, world.resident1.id, ResidentUpdate(version=2, id_number=new_id))
-    services.move_resident(db, secretary, world.resident1.id, MoveIn(household_id=world.household2))
+    services.move_resident(db, secretary, world.resident1.id, MoveIn(household_id=world.household2, relation="50"))
     services.deregister_resident(db, secretary, world.resident1.id, DeregisterIn(reason="deceased"))
     make_household(db, world.grid1, "601", "6号楼")
     written = events(db)[start:]

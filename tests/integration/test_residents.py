@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from linli.errors import Conflict, Invalid, NotFound, ValidationErrors
 from linli.lib import clock
 from linli.registry import services
-from linli.registry.models import Resident, ResidentKey
+from linli.registry.models import Household, Resident, ResidentKey
 from linli.registry.schemas import DeregisterIn, MoveIn, ResidentIn, ResidentUpdate
 from linli.registry.services import ResidentFilter
 from linli.runtime import Runtime
@@ -147,10 +147,14 @@ def test_it_keeps_a_grid_workers_writes_inside_their_grid(db: Session, world: Wo
 def test_it_moves_a_resident_keeping_history_and_reindexing_search(db: Session, world: World) -> None:
     secretary = scope_of(db, "secretary")
     assert names(db, "grid1", q="zw") == ["曾伟"]
+    with pytest.raises(Invalid) as refused:  # 李娜 already heads household 2: 曾伟 joins as her parent
+        services.move_resident(db, secretary, world.resident1.id, MoveIn(household_id=world.household2, on=LATER))
+    assert refused.value.code == "resident.household_has_head" and refused.value.field == "relation"
     moved = services.move_resident(
-        db, secretary, world.resident1.id, MoveIn(household_id=world.household2, on=LATER, note="投靠女儿")
+        db, secretary, world.resident1.id, MoveIn(household_id=world.household2, relation="50", on=LATER, note="投靠女儿")
     )
-    assert moved.household_id == world.household2 and moved.area_id == world.grid2.id
+    assert moved.household_id == world.household2 and moved.area_id == world.grid2.id and moved.relation == "50"
+    assert db.get(Household, world.household1).head_id is None  # type: ignore[union-attr]
     keys = db.scalars(select(ResidentKey.area_id).where(ResidentKey.resident_id == world.resident1.id)).all()
     assert keys and set(keys) == {world.grid2.id}
     assert names(db, "grid1", q="zw") == []

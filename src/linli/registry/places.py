@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -16,6 +18,11 @@ from linli.registry.schemas import BuildingIn, BuildingOut, HouseholdIn, Househo
 from linli.registry.services import present
 
 
+def by_name(*columns: Any) -> list[Any]:
+    """Return ORDER BY terms that put 2号楼 before 10号楼 and room 902 before 1201: shorter first, then text."""
+    return [term for column in columns for term in (func.length(column), column)]
+
+
 def list_buildings(session: Session, scope: Scope, area_id: int) -> list[BuildingOut]:
     """Return the buildings of an area in reach with their household counts (one query)."""
     area = session.get(Area, area_id)
@@ -28,7 +35,7 @@ def list_buildings(session: Session, scope: Scope, area_id: int) -> list[Buildin
         .outerjoin(Household, (Household.building_id == Building.id) & Household.dissolved_on.is_(None))
         .where(Building.area_id.in_(under))
         .group_by(Building.id)
-        .order_by(Building.compound, Building.name)
+        .order_by(*by_name(Building.compound, Building.name))
     ).all()
     return [
         BuildingOut(id=b.id, area_id=b.area_id, name=b.name, compound=b.compound, address=b.address, households=n)
@@ -146,7 +153,7 @@ def list_households(
         query = query.where(Household.area_id.in_(select(Area.id).where(Area.path.startswith(path))))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(
-        query.order_by(Building.compound, Building.name, Household.room).offset((page - 1) * page_size).limit(page_size)
+        query.order_by(*by_name(Building.compound, Building.name, Household.room)).offset((page - 1) * page_size).limit(page_size)
     ).all()
     return Page[HouseholdOut](
         items=_out(session, scope, [(h, b) for h, b in rows], members=False),

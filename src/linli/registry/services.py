@@ -474,6 +474,12 @@ def move_resident(session: Session, scope: Scope, resident_id: int, data: MoveIn
             raise Invalid("resident.same_household", "The resident already lives in this household.", "household_id")
         if data.relation is not None and data.relation not in codes.RELATIONS:
             raise Invalid("resident.relation_unknown", "Unknown code {code}.", "relation", code=data.relation)
+        if (data.relation or resident.relation) == "02" and target.head_id is not None:
+            raise Invalid(
+                "resident.household_has_head",
+                "This household already has a head; give the person's relation to the head.",
+                "relation",
+            )
         before = _snapshot(resident, [])
         old = session.get(Household, resident.household_id) if resident.household_id else None
         if old is not None and old.head_id == resident.id:
