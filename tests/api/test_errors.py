@@ -163,3 +163,15 @@ def test_it_never_answers_raw_bytes_with_a_server_error(client: TestClient, worl
         login(client, "grid1")
     response = client.post("/api/v1/residents", content=raw, headers={"content-type": "application/json"})
     assert response.status_code < 500, response.text
+
+
+def test_a_misshapen_area_code_names_the_level_in_each_language(client: TestClient, world: World) -> None:
+    login(client, "admin")
+    bad = {"parent_id": world.community.id, "code": "350203002019", "name": "第九网格"}
+    zh = client.post("/api/v1/areas", json=bad, headers={"Accept-Language": "zh-CN"})
+    assert zh.status_code == 422 and zh.json()["error"]["code"] == "area.code_shape"
+    assert zh.json()["error"]["message"] == "网格代码为 15 位，并以所属社区的代码开头。"
+    en = client.post("/api/v1/areas", json=bad, headers={"Accept-Language": "en"}).json()["error"]
+    assert en["message"] == "A grid's code has 15 digits and starts with its community's code."
+    good = client.post("/api/v1/areas", json={**bad, "code": "350203002011009"})
+    assert good.status_code == 201, good.text

@@ -150,9 +150,8 @@ def test_it_moves_a_resident_keeping_history_and_reindexing_search(db: Session, 
     with pytest.raises(Invalid) as refused:  # 李娜 already heads household 2: 曾伟 joins as her parent
         services.move_resident(db, secretary, world.resident1.id, MoveIn(household_id=world.household2, on=LATER))
     assert refused.value.code == "resident.household_has_head" and refused.value.field == "relation"
-    moved = services.move_resident(
-        db, secretary, world.resident1.id, MoveIn(household_id=world.household2, relation="50", on=LATER, note="投靠女儿")
-    )
+    parent = MoveIn(household_id=world.household2, relation="50", on=LATER, note="投靠女儿")
+    moved = services.move_resident(db, secretary, world.resident1.id, parent)
     assert moved.household_id == world.household2 and moved.area_id == world.grid2.id and moved.relation == "50"
     assert db.get(Household, world.household1).head_id is None  # type: ignore[union-attr]
     keys = db.scalars(select(ResidentKey.area_id).where(ResidentKey.resident_id == world.resident1.id)).all()

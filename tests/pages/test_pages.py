@@ -249,3 +249,10 @@ def test_a_supervisor_reads_but_is_offered_no_changes(client: TestClient, world:
     assert "曾伟" in card and "/edit" not in card
     response = client.post(f"/residents/{world.resident1.id}/edit", data={"version": "1", "name": "X"})
     assert response.status_code in (403, 404) and "X" not in re.findall(r"<h1>(.*?)</h1>", response.text)
+
+
+def test_a_page_asked_for_with_a_malformed_query_answers_with_a_page(client: TestClient, world: World) -> None:
+    login(client, "admin")
+    shown = client.get("/audit", params={"page": "abc"})
+    assert shown.status_code == 422 and shown.headers["content-type"].startswith("text/html")
+    assert "<html" in shown.text and "填写的内容无效。" in shown.text

@@ -60,7 +60,8 @@ def test_a_stored_import_report_stays_readable_after_rotation(runtime: Runtime, 
 
     url = runtime.settings.database_url
     with runtime.sessions() as session, session.begin():
-        job = LedgerJob(file_name="台账.xlsx", report_name="台账-导入报告.xlsx", report_enc=runtime.cipher.encrypt("UEsD"))
+        sealed = runtime.cipher.encrypt("UEsD")
+        job = LedgerJob(file_name="台账.xlsx", report_name="台账-导入报告.xlsx", report_enc=sealed)
         session.add(job)
         session.flush()
         job_id = job.id

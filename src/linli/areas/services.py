@@ -77,6 +77,14 @@ def get_area(session: Session, scope: Scope, area_id: int) -> AreaOut:
     return out
 
 
+# One message a level, so each language names the level in its own words.
+CODE_SHAPE = {
+    "street": "A street's code has {length} digits and starts with its district's code.",
+    "community": "A community's code has {length} digits and starts with its street's code.",
+    "grid": "A grid's code has {length} digits and starts with its community's code.",
+}
+
+
 def create_area(session: Session, scope: Scope, data: AreaIn) -> AreaNode:
     """Add a child area one level below ``parent_id``; its code must be unique."""
     with transaction(session):
@@ -89,13 +97,7 @@ def create_area(session: Session, scope: Scope, data: AreaIn) -> AreaNode:
             raise Invalid("area.code_taken", "The area code {code} is taken.", "code", code=data.code)
         level = LEVELS[LEVELS.index(parent.level) + 1]
         if not code_fits(level, data.code, parent.code, parent.level):
-            raise Invalid(
-                "area.code_shape",
-                "The code of a {level} has {length} digits and starts with its parent's code.",
-                "code",
-                level=level,
-                length=CODE_LENGTHS[level],
-            )
+            raise Invalid("area.code_shape", CODE_SHAPE[level], "code", length=CODE_LENGTHS[level])
         area = Area(
             parent_id=parent.id,
             level=level,

@@ -153,7 +153,9 @@ def list_households(
         query = query.where(Household.area_id.in_(select(Area.id).where(Area.path.startswith(path))))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(
-        query.order_by(*by_name(Building.compound, Building.name, Household.room)).offset((page - 1) * page_size).limit(page_size)
+        query.order_by(*by_name(Building.compound, Building.name, Household.room))
+        .offset((page - 1) * page_size)
+        .limit(page_size)
     ).all()
     return Page[HouseholdOut](
         items=_out(session, scope, [(h, b) for h, b in rows], members=False),

@@ -43,6 +43,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, error: RequestValidationError) -> Response:
+        if not _is_api(request):  # a page's query or form that does not parse (?page=abc): the page says so
+            return _refusal(request, 422, "request.invalid", "This value is not valid.")
         locale = get_locale(request)
         problems = error.errors()
         first = problems[0] if problems else {}
