@@ -119,7 +119,7 @@ class WorkOrder(Timestamped, Base):
     address: Mapped[str] = mapped_column(String(200), default="")
     source: Mapped[str] = mapped_column(String(12))
     hotline_number: Mapped[str | None] = mapped_column(String(40), unique=True)
-    grid_log_item_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    grid_log_item_id: Mapped[int | None] = mapped_column(ForeignKey("grid_log_item.id"), unique=True)
     tracking_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     requester_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     requester_name: Mapped[str] = mapped_column(String(60), default="")
