@@ -42,7 +42,7 @@ def grid1_notification(db: Session, world: World) -> int:
     order = db.get(WorkOrder, grid1_order(db, world))
     user = scope_of(db, "grid1").user_id
     with transaction(db):
-        notify.send(db, [user or 0], "测试提醒", order)  # type: ignore[arg-type]
+        notify.send(db, [user or 0], "assigned", order)  # type: ignore[arg-type]
     return db.scalars(select(Notification.id).where(Notification.user_id == user)).first() or 0
 
 

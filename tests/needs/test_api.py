@@ -142,7 +142,12 @@ def test_it_shows_my_orders_to_the_assignee_and_their_team(client: TestClient, n
     assert client.get("/api/v1/needs/mine").json()[0]["allowed"] == ["accept", "return"]
     assert client.get(f"/api/v1/needs/{mine.id}").status_code == 404
     unread = client.get("/api/v1/notifications", params={"unread": "true"}).json()
-    assert len(unread) == 1 and unread[0]["link"] == f"/needs/{other.id}"
+    assert len(unread) == 1 and unread[0]["link"] == f"/needs/{other.id}" and unread[0]["kind"] == "assigned"
+    assert unread[0]["text"] == f"新工单派给您：{other.title}"
+    english = client.get("/api/v1/notifications", headers={"Accept-Language": "en"}).json()
+    assert english[0]["text"] == f"New order for you: {other.title}"
+    page = client.get("/notifications", headers={"Accept-Language": "en"})
+    assert page.status_code == 200 and f"New order for you: {other.title}" in page.text and "Unread" in page.text
     assert client.post(f"/api/v1/notifications/{unread[0]['id']}/read").json() == {"marked": 1}
     login(client, "volunteer")
     assert client.post(f"/api/v1/notifications/{unread[0]['id']}/read").status_code == 404

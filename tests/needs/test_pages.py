@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from linli.db.base import utcnow
+from linli.db.engine import transaction
+from linli.needs import escalation
+from linli.needs.models import WorkOrder
 from tests.conftest import login
 from tests.needs.conftest import NeedsWorld, closed, dispatched, new_order
 
@@ -101,3 +106,22 @@ def test_it_takes_a_request_without_an_account_on_public_pages(client: TestClien
     assert bad.status_code == 422
     assert client.get("/track", params={"code": "abc"}, follow_redirects=False).headers["location"] == "/track/ABC"
     assert client.get("/track/NOSUCH").status_code == 404
+
+
+def test_the_messages_page_lists_an_escalation_and_marks_all_read(
+    client: TestClient, db: Session, nw: NeedsWorld
+) -> None:
+    order = dispatched(db, nw)
+    with transaction(db):
+        db.get(WorkOrder, order.id).due_at = utcnow() - timedelta(days=10)  # type: ignore[union-attr]
+    escalation.tick(db)
+    login(client, "supervisor")
+    page = client.get("/notifications")
+    assert page.status_code == 200 and f"工单超期升级至街道：{order.title}" in page.text and "未读" in page.text
+    assert 'href="/notifications"' in page.text  # in the menu
+    done = client.post("/notifications/read-all", follow_redirects=False)
+    assert done.status_code == 303
+    again = client.get("/notifications")
+    assert "未读" not in again.text and f"工单超期升级至街道：{order.title}" in again.text
+    login(client, "outsider")
+    assert order.title not in client.get("/notifications").text

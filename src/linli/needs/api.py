@@ -250,9 +250,16 @@ def create_team(data: TeamIn, scope: Access, session: SessionDep) -> TeamOut:
 
 
 @router.get("/notifications", response_model=list[NotificationOut])
-def notifications(scope: Access, session: SessionDep, unread: bool = False) -> list[NotificationOut]:
-    """Return the caller's notifications, newest first."""
-    return notify.list_notifications(session, scope, unread)
+def notifications(
+    request: Request,
+    scope: Access,
+    session: SessionDep,
+    unread: bool = False,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[NotificationOut]:
+    """Return a page of the caller's notifications, newest first, in the caller's language."""
+    return notify.list_notifications(session, scope, get_locale(request), unread, page, page_size)
 
 
 class ReadOut(BaseModel):

@@ -20,19 +20,15 @@ from linli.areas.models import Area
 from linli.audit import services as audit
 from linli.db.base import utcnow
 from linli.db.engine import transaction
+from linli.needs import notify
 from linli.needs.models import CLOCK_STATES, Notification, UrgencyLevel, WorkOrder, WorkOrderEvent
-from linli.needs.notify import link_of
 from linli.needs.schemas import TickOut
 
 TICK_LOCK = 7332  # one tick at a time (7331 is the audit chain's)
 WORKER_LOCK = 7333  # one ``linli worker`` per database
 # Who is told when an order climbs to a level: the role held at the area of that level above the order.
 LEVELS = {1: ("community", "secretary"), 2: ("street", "supervisor")}
-LEVEL_TEXT = {
-    0: "工单超期：{title}",
-    1: "工单超期升级至社区：{title}",
-    2: "工单超期升级至街道：{title}",
-}
+LEVEL_KIND = {0: "overdue", 1: "to_community", 2: "to_street"}
 # Written out as in the partial index ``ix_work_order_running_due``: with bound parameters instead,
 # SQLite cannot tell the query stays inside the index and scans the whole table.
 RUNNING = text(f"state IN {CLOCK_STATES!r}")
@@ -117,11 +113,7 @@ def _tell(session: Session, newly: Sequence[Any], raised: dict[int, list[Any]], 
                 "data": {"level": level},
             }
         )
-        body = LEVEL_TEXT[level].format(title=row.title)[:300]
-        notes.extend(
-            {"user_id": u, "text": body, "link": link_of(row.id), "order_id": row.id, "created_at": now}
-            for u in sorted(people)
-        )
+        notes.extend(notify.row_of(u, LEVEL_KIND[level], row.id, row.title, now) for u in sorted(people))
 
     for row in newly:
         people = {u for u in (row.assignee_user_id, row.dispatched_by_id) if u}

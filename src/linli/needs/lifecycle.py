@@ -273,7 +273,7 @@ def _dispatch(
         order.dispatched_at = now
         order.due_at = deadlines.due_at(urgency, now, catalogue.work_calendar(session))
         changes["due_at"] = [None, order.due_at]
-    notify.send(session, recipients, "新工单派给您：{title}", order, title=order.title)
+    notify.send(session, recipients, "assigned", order)
     return changes
 
 
@@ -298,7 +298,7 @@ def _return(session: Session, actor: Actor, order: WorkOrder, path: str, data: T
     }
     order.assignee_user_id = order.assignee_team_id = None
     if order.dispatched_by_id:
-        notify.send(session, [order.dispatched_by_id], "工单被退回：{title}", order, title=order.title)
+        notify.send(session, [order.dispatched_by_id], "returned", order)
     return changes
 
 
@@ -324,7 +324,7 @@ def _request_extension(
     until = _later_deadline(order, data.due_at, now)
     order.extension_requested_until = until
     if order.dispatched_by_id:
-        notify.send(session, [order.dispatched_by_id], "申请延期：{title}", order, title=order.title)
+        notify.send(session, [order.dispatched_by_id], "extension", order)
     return {"extension_requested_until": [None, until]}
 
 
@@ -380,7 +380,7 @@ def _supervise(
 ) -> Changes:
     order.supervised_at = now
     people = [uid for uid in (order.assignee_user_id, order.dispatched_by_id) if uid]
-    notify.send(session, people, "工单被督办：{title}", order, title=order.title)
+    notify.send(session, people, "supervised", order)
     return {}
 
 
@@ -393,7 +393,7 @@ def _rework(session: Session, actor: Actor, order: WorkOrder, path: str, data: T
     _require(data.reason, "reason")
     order.rework_count += 1
     if order.assignee_user_id:
-        notify.send(session, [order.assignee_user_id], "工单需返工：{title}", order, title=order.title)
+        notify.send(session, [order.assignee_user_id], "rework", order)
     return {"rework_count": [order.rework_count - 1, order.rework_count]}
 
 
@@ -420,7 +420,7 @@ def _reopen(session: Session, actor: Actor, order: WorkOrder, path: str, data: T
     order.due_at, order.closed_at, order.reported_at = due, None, None
     order.overdue, order.escalation_level = False, 0
     people = [uid for uid in (order.assignee_user_id, order.dispatched_by_id) if uid]
-    notify.send(session, people, "居民不满意，工单重新打开：{title}", order, title=order.title)
+    notify.send(session, people, "reopened", order)
     return changes
 
 

@@ -185,6 +185,10 @@ class Notification(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # What happened (``notify.MESSAGES``) and to which order, shown in the reader's language; ``text``
+    # is the Chinese line, all that rows written before 0007 have.
+    kind: Mapped[str] = mapped_column(String(24), default="", server_default="")
+    subject: Mapped[str] = mapped_column(String(200), default="", server_default="")
     text: Mapped[str] = mapped_column(String(300))
     link: Mapped[str] = mapped_column(String(200), default="")
     order_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"), index=True)

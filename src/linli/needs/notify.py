@@ -12,6 +12,7 @@ from linli.accounts.permissions import Scope
 from linli.db.base import utcnow
 from linli.db.engine import transaction
 from linli.errors import NotFound
+from linli.i18n import translate
 from linli.needs.models import Notification, WorkOrder
 from linli.needs.schemas import NotificationOut
 
@@ -21,20 +22,59 @@ def link_of(order_id: int) -> str:
     return f"/needs/{order_id}"
 
 
-def send(session: Session, user_ids: Iterable[int], text: str, order: WorkOrder, **fields: Any) -> None:
-    """Add one notification about ``order`` for each distinct user; ``text`` is filled with ``fields``."""
-    body = text.format(**fields)[:300]
+# What a notification says, by kind (English msgids; the Chinese is in the catalog).
+MESSAGES = {
+    "assigned": "New order for you: {title}",
+    "returned": "Order returned: {title}",
+    "extension": "Extension requested: {title}",
+    "supervised": "Order under supervision: {title}",
+    "rework": "Order sent back for rework: {title}",
+    "reopened": "Resident not satisfied, order reopened: {title}",
+    "overdue": "Order overdue: {title}",
+    "to_community": "Overdue order escalated to the community: {title}",
+    "to_street": "Overdue order escalated to the street: {title}",
+}
+
+
+def row_of(user_id: int, kind: str, order_id: int, title: str, at: Any = None) -> dict[str, Any]:
+    """Return the values of one notification of ``kind`` about an order, for a bulk insert."""
+    subject = title[:200]
+    row = {
+        "user_id": user_id,
+        "kind": kind,
+        "subject": subject,
+        "text": translate(MESSAGES[kind], "zh").format(title=subject)[:300],
+        "link": link_of(order_id),
+        "order_id": order_id,
+    }
+    if at is not None:
+        row["created_at"] = at
+    return row
+
+
+def send(session: Session, user_ids: Iterable[int], kind: str, order: WorkOrder) -> None:
+    """Add one notification of ``kind`` about ``order`` for each distinct user."""
     for user_id in sorted(set(user_ids)):
-        session.add(Notification(user_id=user_id, text=body, link=link_of(order.id), order_id=order.id))
+        session.add(Notification(**row_of(user_id, kind, order.id, order.title)))
 
 
-def list_notifications(session: Session, scope: Scope, unread: bool = False, limit: int = 50) -> list[NotificationOut]:
-    """Return the caller's notifications, newest first."""
+def shown(notification: Notification, locale: str) -> NotificationOut:
+    """Return a notification as its reader sees it, in ``locale``."""
+    out = NotificationOut.model_validate(notification, from_attributes=True)
+    if notification.kind in MESSAGES:
+        out.text = translate(MESSAGES[notification.kind], locale).format(title=notification.subject)
+    return out
+
+
+def list_notifications(
+    session: Session, scope: Scope, locale: str = "zh", unread: bool = False, page: int = 1, page_size: int = 50
+) -> list[NotificationOut]:
+    """Return a page of the caller's notifications, newest first, in ``locale``."""
     query = select(Notification).where(Notification.user_id == scope.user_id)
     if unread:
         query = query.where(Notification.read_at.is_(None))
-    rows = session.scalars(query.order_by(Notification.id.desc()).limit(limit))
-    return [NotificationOut.model_validate(n, from_attributes=True) for n in rows]
+    rows = session.scalars(query.order_by(Notification.id.desc()).offset((page - 1) * page_size).limit(page_size))
+    return [shown(n, locale) for n in rows]
 
 
 def unread_count(session: Session, scope: Scope) -> int:

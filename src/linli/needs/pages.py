@@ -8,9 +8,9 @@ Each route parses the form, calls the same service as the API, and renders; a re
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -18,7 +18,7 @@ from linli.accounts.permissions import NEEDS_READ, NEEDS_REQUEST, NEEDS_WRITE
 from linli.errors import DomainError
 from linli.i18n import translate
 from linli.lib import clock
-from linli.needs import catalogue, figures, intake, lifecycle, progress, queries, teams
+from linli.needs import catalogue, figures, intake, lifecycle, notify, progress, queries, teams
 from linli.needs.api import submit_limit, track_limit
 from linli.needs.schemas import NeedIn, PublicNeedIn, TransitionIn
 from linli.web.deps import Access, SessionDep, client_of, current_scope, get_locale
@@ -267,6 +267,26 @@ def figures_page(
     context["figures"] = figures.figures(session, scope, chosen, start, end) if chosen else None
     context["nav"] = "figures"
     return page(request, "figures.html", context)
+
+
+MESSAGES_PAGE = 30
+
+
+@router.get("/notifications", include_in_schema=False)
+def notifications_page(
+    request: Request, scope: Access, session: SessionDep, page: Annotated[int, Query(ge=1, le=100_000)] = 1
+) -> Response:
+    """Return the caller's messages (orders assigned, returned, overdue, escalated …), newest first."""
+    found = notify.list_notifications(session, scope, get_locale(request), page=page, page_size=MESSAGES_PAGE + 1)
+    context = {"scope": scope, "nav": "messages", "items": found[:MESSAGES_PAGE], "more": len(found) > MESSAGES_PAGE}
+    return render(request, "needs/notifications.html", {**context, "page": page})
+
+
+@router.post("/notifications/read-all", include_in_schema=False)
+def read_all_page(scope: Access, session: SessionDep) -> Response:
+    """Mark every message of the caller read, then show the list again."""
+    notify.mark_read(session, scope)
+    return RedirectResponse("/notifications", status_code=303)
 
 
 @router.get("/needs/{need_id}", include_in_schema=False)

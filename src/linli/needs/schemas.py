@@ -263,6 +263,7 @@ class FiguresOut(BaseModel):
 
 class NotificationOut(BaseModel):
     id: int
+    kind: str
     text: str
     link: str
     created_at: datetime

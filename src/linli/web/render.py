@@ -123,6 +123,7 @@ NAV = (
     ("requested", "/needs/requested", "My requests", perms.NEEDS_REQUEST),
     ("ledger", "/ledger", "Ledger", perms.LEDGER_EXPORT),
     ("audit", "/audit", "Audit trail", perms.AUDIT_READ),
+    ("messages", "/notifications", "Messages", None),
 )
 
 
