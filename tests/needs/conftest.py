@@ -8,6 +8,7 @@ grid 1), ``other_secretary`` (厦禾社区).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from linli.accounts.models import User
 from linli.accounts.services import create_user
+from linli.db.base import utcnow
 from linli.db.engine import transaction
 from linli.needs import catalogue, intake, lifecycle
 from linli.needs.models import ServiceCategory, WorkOrder
@@ -88,6 +90,12 @@ def dispatched(session: Session, nw: NeedsWorld, **overrides: object) -> WorkOrd
     order = new_order(session, nw, **overrides)
     move(session, "grid1", order.id, "register")
     return move(session, "staff", order.id, "dispatch", assignee_user_id=nw.volunteer)
+
+
+def slipped(session: Session, order_id: int, hours: float) -> None:
+    """Move an order's deadline ``hours`` into the past."""
+    with transaction(session):
+        session.get(WorkOrder, order_id).due_at = utcnow() - timedelta(hours=hours)  # type: ignore[union-attr]
 
 
 def closed(session: Session, nw: NeedsWorld, **overrides: object) -> WorkOrder:

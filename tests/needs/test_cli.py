@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,13 +14,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from linli.app import create_app
-from linli.db.base import utcnow
-from linli.db.engine import transaction
 from linli.needs import catalogue, worker
 from linli.needs.models import WorkOrder
 from linli.runtime import Runtime
 from tests.conftest import TEST_KEY, make_settings
-from tests.needs.conftest import NeedsWorld, dispatched
+from tests.needs.conftest import NeedsWorld, dispatched, slipped
 
 
 def linli(url: str, *args: str) -> subprocess.Popen[str]:
@@ -60,8 +58,7 @@ def test_it_runs_the_sla_tick_once_and_then_finds_nothing_even_when_two_run_at_o
     database_url: str, db: Session, nw: NeedsWorld
 ) -> None:
     order = dispatched(db, nw)
-    with transaction(db):
-        db.get(WorkOrder, order.id).due_at = utcnow() - timedelta(days=10)  # type: ignore[union-attr]
+    slipped(db, order.id, 240)
     both = [linli(database_url, "needs", "sla-tick") for _ in range(2)]
     outputs = sorted(p.communicate(timeout=120)[0].strip() for p in both)
     assert all(p.returncode == 0 for p in both)
@@ -90,8 +87,7 @@ def _overdue(runtime: Runtime, order_id: int) -> bool:
 
 def test_the_server_runs_the_sla_tick_itself_when_told_to(database_url: str, db: Session, nw: NeedsWorld) -> None:
     order = dispatched(db, nw)
-    with transaction(db):
-        db.get(WorkOrder, order.id).due_at = utcnow() - timedelta(hours=3)  # type: ignore[union-attr]
+    slipped(db, order.id, 3)
     rt = Runtime(make_settings(database_url, jobs_in_process=True, sla_tick_seconds=5))
     app = create_app(rt.settings)
     app.state.runtime = rt
@@ -119,8 +115,7 @@ def test_the_worker_ticks_at_once_then_on_schedule_and_gives_the_lock_back(
     runtime: Runtime, db: Session, nw: NeedsWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     order = dispatched(db, nw)
-    with transaction(db):
-        db.get(WorkOrder, order.id).due_at = utcnow() - timedelta(hours=3)  # type: ignore[union-attr]
+    slipped(db, order.id, 3)
     said: list[str] = []
     scheduled: list[object] = []
 

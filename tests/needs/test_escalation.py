@@ -9,17 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from linli.db.base import utcnow
-from linli.db.engine import transaction
 from linli.needs import escalation
 from linli.needs.models import Notification, WorkOrder, WorkOrderEvent
 from linli.runtime import Runtime
-from tests.needs.conftest import NeedsWorld, dispatched, move, new_order, user_id
-
-
-def slipped(db: Session, order_id: int, hours: float) -> None:
-    """Move an order's deadline ``hours`` into the past."""
-    with transaction(db):
-        db.get(WorkOrder, order_id).due_at = utcnow() - timedelta(hours=hours)  # type: ignore[union-attr]
+from tests.needs.conftest import NeedsWorld, dispatched, move, new_order, slipped, user_id
 
 
 def notes(db: Session, username: str) -> list[str]:

@@ -17,7 +17,7 @@ from linli.needs import escalation, figures
 from linli.needs.models import WorkOrder
 from tests.conftest import login
 from tests.factories import scope_of
-from tests.needs.conftest import NeedsWorld, closed, dispatched, move, new_order
+from tests.needs.conftest import NeedsWorld, closed, dispatched, move, new_order, slipped
 
 HAND_WRITTEN = """
 SELECT count(*),
@@ -55,8 +55,7 @@ def build(db: Session, nw: NeedsWorld) -> None:
     move(db, "volunteer", extended.id, "accept")
     move(db, "staff", extended.id, "extend", reason="等配件", due_at=utcnow() + timedelta(days=9))
     overdue = dispatched(db, nw, description="超期未办")
-    with transaction(db):
-        db.get(WorkOrder, overdue.id).due_at = utcnow() - timedelta(hours=2)  # type: ignore[union-attr]
+    slipped(db, overdue.id, 2)
     escalation.tick(db)
     new_order(db, nw, household_id=nw.world.household2, username="grid2", description="第二网格的")
     new_order(db, nw, household_id=nw.world.other_household, username="outsider", description="别的社区")

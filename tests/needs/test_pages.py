@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from linli.db.base import utcnow
-from linli.db.engine import transaction
 from linli.needs import escalation
-from linli.needs.models import WorkOrder
 from tests.conftest import login
-from tests.needs.conftest import NeedsWorld, closed, dispatched, new_order
+from tests.needs.conftest import NeedsWorld, closed, dispatched, new_order, slipped
 
 
 def test_it_renders_the_staff_pages(client: TestClient, db: Session, nw: NeedsWorld) -> None:
@@ -112,8 +108,7 @@ def test_the_messages_page_lists_an_escalation_and_marks_all_read(
     client: TestClient, db: Session, nw: NeedsWorld
 ) -> None:
     order = dispatched(db, nw)
-    with transaction(db):
-        db.get(WorkOrder, order.id).due_at = utcnow() - timedelta(days=10)  # type: ignore[union-attr]
+    slipped(db, order.id, 240)
     escalation.tick(db)
     login(client, "supervisor")
     page = client.get("/notifications")
