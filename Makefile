@@ -24,6 +24,7 @@ run: setup vendor
 test: setup vendor browser-deps postgres
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
 	$(BIN)/python scripts/cli_docs.py --check
 	CI=$${CI:-} $(BIN)/pytest -q -n 2 -p no:cacheprovider
 

@@ -7,6 +7,7 @@ area and everything below it. Services ask a ``Scope`` before reading or writing
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import ColumnElement, SQLColumnExpression, and_, false, or_, select
 
@@ -112,7 +113,7 @@ class Scope:
             return None
         return or_(*(path_under(Area.path, p) for p in paths))
 
-    def filter(self, capability: str, area_id_column: SQLColumnExpression[int]) -> ColumnElement[bool]:
+    def filter(self, capability: str, area_id_column: SQLColumnExpression[Any]) -> ColumnElement[bool]:
         """Return a condition keeping rows whose area lies in the user's reach."""
         condition = self.area_ids(capability)
         if condition is None:

@@ -7,8 +7,9 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import CursorResult, Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from linli.accounts.permissions import AUDIT_READ, Scope
@@ -32,7 +33,7 @@ class AuditFilter:
     until: date | None = None
 
 
-def _visible(scope: Scope) -> Select[tuple[AuditEvent]]:
+def _visible(scope: Scope) -> Select[AuditEvent]:
     """Return events the caller may read: those of areas in reach, and area-less ones (logins) for district holders."""
     scope.require(AUDIT_READ)
     condition = scope.filter(AUDIT_READ, AuditEvent.area_id)
@@ -41,7 +42,7 @@ def _visible(scope: Scope) -> Select[tuple[AuditEvent]]:
     return select(AuditEvent).where(condition)
 
 
-def _filtered(scope: Scope, f: AuditFilter) -> Select[tuple[AuditEvent]]:
+def _filtered(scope: Scope, f: AuditFilter) -> Select[AuditEvent]:
     query = _visible(scope)
     if f.username:
         query = query.where(AuditEvent.username == f.username)
@@ -149,7 +150,9 @@ def prune(session: Session, before: date, today: date) -> int:
         ).first()
         if last is None:
             return 0
-        removed = session.execute(delete(AuditEvent).where(AuditEvent.id <= last.id)).rowcount or 0
+        removed = (
+            cast(CursorResult[Any], session.execute(delete(AuditEvent).where(AuditEvent.id <= last.id))).rowcount or 0
+        )
         audit.record(
             session,
             "audit.prune",

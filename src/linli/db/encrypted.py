@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from linli.audit import services as audit
@@ -74,7 +74,8 @@ def rotate(session: Session, progress: Callable[[str, int, int], None] | None = 
                         unchanged = [
                             getattr(model, c).is_not_distinct_from(v) for c, v in zip(columns, row[1:], strict=True)
                         ]
-                        result = session.execute(update(model).where(model.id == row[0], *unchanged).values(**values))
+                        statement = update(model).where(model.id == row[0], *unchanged).values(**values)
+                        result = cast(CursorResult[Any], session.execute(statement))
                         changed += result.rowcount or 0
             last_id = rows[-1][0]
             done += len(rows)

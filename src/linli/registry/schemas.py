@@ -102,7 +102,9 @@ class Page(BaseModel, Generic[T]):
     total: int
     page: int
     page_size: int
-    total_capped: bool = Field(False, description="True when there are more than `total` matches (counting stopped)")
+    total_capped: bool = Field(
+        default=False, description="True when there are more than `total` matches (counting stopped)"
+    )
 
 
 class ResidentEventOut(BaseModel):
