@@ -21,9 +21,7 @@ import argparse
 import base64
 import json
 import os
-import platform
 import random
-import re
 import resource
 import subprocess
 import sys
@@ -32,14 +30,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from common import machine, machine_lines, write_section
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import create_engine, func, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-README = ROOT / "bench" / "README.md"
-BEGIN, END = "<!-- ledger:begin -->", "<!-- ledger:end -->"
 PG_ADMIN = os.environ.get("LINLI_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 KEY = base64.b64encode(b"ledger-bench-key-32-bytes-long!!").decode()
 RHYTHM = "visit rhythm"  # recomputed for every household the import touched, inside the write phase
@@ -347,29 +344,6 @@ def export_in_child(url: str) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def machine(url: str) -> dict[str, Any]:
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.processor(),
-    )
-    found = re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        version = conn.scalar(text("SELECT sqlite_version()" if url.startswith("sqlite") else "SHOW server_version"))
-    engine.dispose()
-    return {
-        "cpu": f"{cpu} × {os.cpu_count()}",
-        "memory": f"{int(found[1]) / 2**20:.0f} GB" if found else "",
-        "python": platform.python_version(),
-        "database": f"{'SQLite' if url.startswith('sqlite') else 'PostgreSQL'} {version}",
-        "load": [round(x, 1) for x in os.getloadavg()],
-    }
-
-
 def mark(ok: bool) -> str:
     return "✓" if ok else "✗"
 
@@ -456,21 +430,14 @@ def section() -> str:
         lambda r: f"{r['date']}, best of {r.get('runs', 1)} runs, load {r.get('load', r['machine']['load'])}",
     )
     lines.append("")
-    for db, r in results.items():
-        m = r["machine"]
-        tables = ", ".join(f"{k} {v} s" for k, v in r["import"]["write_tables_s"].items())
-        lines.append(f"- {db}: {m['database']}, Python {m['python']}, {m['cpu']}, {m['memory']}. Writes: {tables}.")
+    tables = lambda r: "Writes: " + ", ".join(f"{k} {v} s" for k, v in r["import"]["write_tables_s"].items()) + "."  # noqa: E731
+    lines.extend(machine_lines(results, tables))
     lines.append("")
     return "\n".join(lines)
 
 
 def write_readme() -> None:
-    """Put the Ledger section at the end of bench/README.md (an older one is taken out), keeping the rest."""
-    current = README.read_text() if README.exists() else "# Benchmarks\n"
-    if BEGIN in current and END in current:
-        head, rest = current.split(BEGIN, 1)
-        current = head.rstrip("\n") + "\n\n" + rest.split(END, 1)[1].lstrip("\n")
-    README.write_text(current.rstrip("\n") + f"\n\n{BEGIN}\n{section()}{END}\n")
+    write_section("ledger", section())
 
 
 def main() -> None:

@@ -27,10 +27,7 @@ import argparse
 import base64
 import json
 import os
-import platform
 import random
-import re
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -38,10 +35,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from common import machine, machine_lines, percentiles, write_section
 from sqlalchemy import create_engine, insert, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+
 
 from linli.accounts.models import Assignment, User  # noqa: E402
 from linli.areas.models import Area  # noqa: E402
@@ -52,11 +51,9 @@ from linli.needs.models import ServiceCategory, UrgencyLevel, WorkOrder  # noqa:
 from linli.runtime import Runtime  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
-README = ROOT / "bench" / "README.md"
 PG_ADMIN = os.environ.get("LINLI_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "Bench-pass-2026"
 TARGETS = {"mine_p95_ms": 50.0, "open_p95_ms": 50.0, "tick_s": 10.0, "figures_s": 1.0}
-BEGIN, END = "<!-- needs:begin -->", "<!-- needs:end -->"
 STREETS, COMMUNITIES, GRIDS, VOLUNTEERS = 10, 10, 10, 5
 CHUNK = 10_000
 # Every bulk row names every column it may set (executemany needs one shape).
@@ -256,16 +253,6 @@ def _order(
     return row
 
 
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "n": len(ordered),
-        "p50_ms": round(statistics.median(ordered) * 1000, 2),
-        "p95_ms": round(ordered[max(int(len(ordered) * 0.95) - 1, 0)] * 1000, 2),
-        "max_ms": round(ordered[-1] * 1000, 2),
-    }
-
-
 def api_timings(client: Any, path: str, requests: int) -> tuple[dict[str, float], Any]:
     body = None
     for _ in range(10):
@@ -336,35 +323,6 @@ def measure(db: str, requests: int) -> dict[str, Any]:
     return results
 
 
-def machine(db: str) -> dict[str, Any]:
-    cpu = ""
-    try:
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        cpu = platform.processor()
-    memory = ""
-    found = (
-        re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()) if Path("/proc/meminfo").exists() else None
-    )
-    if found:
-        memory = f"{int(found.group(1)) / 1024 / 1024:.0f} GB"
-    engine = create_engine(url_of(db))
-    with engine.connect() as conn:
-        version = conn.scalar(text("SELECT sqlite_version()" if db == "sqlite" else "SHOW server_version"))
-    engine.dispose()
-    return {
-        "cpu": f"{cpu} × {os.cpu_count()}",
-        "memory": memory,
-        "python": platform.python_version(),
-        "database": f"{'SQLite' if db == 'sqlite' else 'PostgreSQL'} {version}",
-        "load": [round(x, 1) for x in os.getloadavg()],
-    }
-
-
 def mark(figure: float, target: float) -> str:
     return "✓" if figure <= target else "✗"
 
@@ -433,22 +391,13 @@ def section() -> str:
     row("building the data", "", lambda r: f"{r.get('prepared', {}).get('build_seconds', '—')} s")
     row("measured on", "", lambda r: f"{r['date']}, load {r['machine']['load']}")
     lines.append("")
-    for db, r in results.items():
-        m = r["machine"]
-        lines.append(f"- {db}: {m['database']}, Python {m['python']}, {m['cpu']}, {m['memory']}.")
+    lines.extend(machine_lines(results))
     lines.append("")
     return "\n".join(lines)
 
 
 def write_readme() -> None:
-    current = README.read_text() if README.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{section()}{END}\n"
-    if BEGIN in current and END in current:
-        head, rest = current.split(BEGIN, 1)
-        current = head + block + rest.split(END, 1)[1].lstrip("\n")
-    else:
-        current = current.rstrip("\n") + "\n\n" + block
-    README.write_text(current)
+    write_section("needs", section())
 
 
 def main() -> None:
@@ -463,10 +412,10 @@ def main() -> None:
     prepared = build(rt, args.orders)
     rt.engine.dispose()
     print(f"built: {prepared}")
-    results = measure(args.db, args.requests) | {"prepared": prepared, "machine": machine(args.db)}
+    results = measure(args.db, args.requests) | {"prepared": prepared, "machine": machine(url_of(args.db))}
     (OUT / f"needs-{args.db}.json").write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str))
     write_readme()
-    print(f"wrote {OUT / f'needs-{args.db}.json'} and the Needs section of {README.relative_to(ROOT)}")
+    print(f"wrote {OUT / f'needs-{args.db}.json'} and the Needs section of bench/README.md")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
+from common import write_section
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine
 
@@ -228,8 +229,6 @@ def machine() -> dict[str, Any]:
     }
 
 
-README = ROOT / "bench" / "README.md"
-BEGIN, END = "<!-- registry:begin -->", "<!-- registry:end -->"
 SERIES = ("search by name", "search by initials", "search by ID tail", "list page 1-50")
 ABOUT = """\
 ## Registry: resident search and list through the API (`bench/registry.py`)
@@ -308,16 +307,7 @@ def section() -> str:
 
 
 def write_readme() -> None:
-    """Put the Registry section first in bench/README.md (replacing an older one), keeping the rest."""
-    current = README.read_text() if README.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{section()}{END}\n"
-    if BEGIN in current and END in current:
-        head, rest = current.split(BEGIN, 1)
-        current = head + block + rest.split(END, 1)[1]
-    else:
-        title, _, rest = current.partition("\n")
-        current = f"{title}\n\n{block}\n{rest.lstrip()}"
-    README.write_text(current)
+    write_section("registry", section(), first=True)
 
 
 def database_version(engine: Engine) -> str:

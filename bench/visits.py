@@ -27,11 +27,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import re
 import secrets
 import sqlite3
-import statistics
 import subprocess
 import sys
 import time
@@ -40,11 +37,11 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from common import machine, machine_lines, percentiles, write_section
 from sqlalchemy import create_engine, func, inspect, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-README = ROOT / "bench" / "README.md"
 PG_ADMIN = os.environ.get("LINLI_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 PASSWORD = "Linli-Demo-2026"
 WORKER = "wangge1"
@@ -52,7 +49,6 @@ WORKER = "wangge1"
 LOG_WORKER, LOG_GRID = "wangge2", "350203002011002"
 BENCH_NARRATIVE = "基准测试：上门走访，了解近况。"
 TARGETS = {"worklist_p95_ms": 30.0, "all_worklists_s": 15.0, "coverage_month_s": 2.0, "log_p95_ms": 20.0}
-BEGIN, END = "<!-- visits:begin -->", "<!-- visits:end -->"
 
 
 def url_of(db: str) -> str:
@@ -170,16 +166,6 @@ def prepare(db: str, days: int) -> dict[str, Any]:
     if made["drift"]:
         print(f"warning: the bench schema differs from the models: {made['drift']}", flush=True)
     return made
-
-
-def percentiles(samples: list[float]) -> dict[str, float]:
-    ordered = sorted(samples)
-    return {
-        "n": len(ordered),
-        "p50_ms": round(statistics.median(ordered) * 1000, 2),
-        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2),
-        "max_ms": round(ordered[-1] * 1000, 2),
-    }
 
 
 def timed(call: Callable[[], Any]) -> tuple[float, Any]:
@@ -315,36 +301,6 @@ def measure(db: str, requests: int) -> dict[str, Any]:
     return out
 
 
-def machine(db: str) -> dict[str, Any]:
-    cpu = ""
-    try:
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-    except (OSError, StopIteration):
-        cpu = platform.processor()
-    memory = ""
-    try:
-        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))  # type: ignore[union-attr]
-        memory = f"{kb / 1024 / 1024:.0f} GB"
-    except (OSError, AttributeError):
-        pass
-    engine = create_engine(url_of(db))
-    with engine.connect() as conn:
-        version = conn.scalar(text("SELECT sqlite_version()" if db == "sqlite" else "SHOW server_version"))
-    engine.dispose()
-    return {
-        "cpu": f"{cpu} × {os.cpu_count()}",
-        "memory": memory,
-        "python": platform.python_version(),
-        "database": f"{'SQLite' if db == 'sqlite' else 'PostgreSQL'} {version}",
-        "load": [round(x, 1) for x in os.getloadavg()],
-        "nice": os.nice(0),
-    }
-
-
 def verdict(figure: float, target: float) -> str:
     return f"{'✓' if figure <= target else '✗'} (target ≤ {target:g})"
 
@@ -425,22 +381,13 @@ def section() -> str:
         "index probe each; the running month reads each household's last contact from the rhythm table.",
         "",
     ]
-    for db, r in results.items():
-        m = r["machine"]
-        lines.append(f"- {db}: {m['database']}, Python {m['python']}, {m['cpu']}, {m['memory']}.")
+    lines.extend(machine_lines(results))
     lines.append("")
     return "\n".join(lines)
 
 
 def write_readme() -> None:
-    current = README.read_text() if README.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{section()}{END}\n"
-    if BEGIN in current and END in current:
-        head, rest = current.split(BEGIN, 1)
-        current = head + block + rest.split(END, 1)[1].lstrip("\n")
-    else:
-        current = current.rstrip("\n") + "\n\n" + block
-    README.write_text(current)
+    write_section("visits", section())
 
 
 def main() -> None:
@@ -454,10 +401,10 @@ def main() -> None:
     if earlier.exists():  # how the database was made is kept from the run that made it
         made = json.loads(earlier.read_text()).get("prepared", {})
         prepared = {k: v for k, v in made.items() if k != "drift"} | prepared
-    results = measure(args.db, args.requests) | {"prepared": prepared, "machine": machine(args.db)}
+    results = measure(args.db, args.requests) | {"prepared": prepared, "machine": machine(url_of(args.db))}
     (OUT / f"visits-{args.db}.json").write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str))
     write_readme()
-    print(f"wrote {OUT / f'visits-{args.db}.json'} and the 千户访 section of {README.relative_to(ROOT)}")
+    print(f"wrote {OUT / f'visits-{args.db}.json'} and the 千户访 section of bench/README.md")
 
 
 if __name__ == "__main__":

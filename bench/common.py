@@ -1,0 +1,77 @@
+"""What every bench script shares: the machine it ran on, latency percentiles, its bench/README.md section."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import statistics
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "bench" / "README.md"
+
+
+def machine(url: str) -> dict[str, Any]:
+    """Return what the figures were measured on: CPU model and count, memory, Python, the database, the load."""
+    cpuinfo = Path("/proc/cpuinfo")
+    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
+    cpu = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), platform.processor())
+    meminfo = Path("/proc/meminfo")
+    found = re.search(r"MemTotal:\s+(\d+)", meminfo.read_text()) if meminfo.exists() else None
+    sqlite = url.startswith("sqlite")
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        version = conn.scalar(text("SELECT sqlite_version()" if sqlite else "SHOW server_version"))
+    engine.dispose()
+    return {
+        "cpu": f"{cpu} × {os.cpu_count()}",
+        "memory": f"{int(found[1]) / 2**20:.0f} GB" if found else "",
+        "python": platform.python_version(),
+        "database": f"{'SQLite' if sqlite else 'PostgreSQL'} {version}",
+        "load": [round(x, 1) for x in os.getloadavg()],
+        "nice": os.nice(0),
+    }
+
+
+def machine_lines(results: dict[str, dict[str, Any]], extra: Any = None) -> list[str]:
+    """Return one line a database: ``- sqlite: SQLite 3.40.1, Python 3.11.7, AMD EPYC × 2, 24 GB.``"""
+    lines = []
+    for db, r in results.items():
+        m = r["machine"]
+        more = f" {extra(r)}" if extra else ""
+        lines.append(f"- {db}: {m['database']}, Python {m['python']}, {m['cpu']}, {m['memory']}.{more}")
+    return lines
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    """Return the count, median, 95th percentile and maximum of ``samples`` (seconds), in milliseconds."""
+    ordered = sorted(samples)
+    return {
+        "n": len(ordered),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p95_ms": round(ordered[max(int(len(ordered) * 0.95) - 1, 0)] * 1000, 2),
+        "max_ms": round(ordered[-1] * 1000, 2),
+    }
+
+
+def write_section(name: str, body: str, first: bool = False) -> None:
+    """Put ``body`` between the ``<!-- name:begin/end -->`` marks of bench/README.md, replacing an older one.
+
+    A new section goes at the end, or right under the title when ``first``.
+    """
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    current = README.read_text() if README.exists() else "# Benchmarks\n"
+    block = f"{begin}\n{body}{end}\n"
+    if begin in current and end in current:
+        head, rest = current.split(begin, 1)
+        current = head + block + rest.split(end, 1)[1].lstrip("\n")
+    elif first:
+        title, _, rest = current.partition("\n")
+        current = f"{title}\n\n{block}\n{rest.lstrip()}"
+    else:
+        current = current.rstrip("\n") + "\n\n" + block
+    README.write_text(current)
