@@ -207,3 +207,22 @@ def test_it_builds_a_whole_district_and_leaves_ids_free_for_new_rows(db: Session
     created = make_resident(db, household, name="新居民", relation="10")
     assert created.id > summary.residents
     assert db.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_the_community_demo_opens_on_weeks_of_work(db: Session) -> None:
+    from linli.needs.models import Notification, WorkOrder
+    from linli.synth.activity import LOG_DAYS, PATHS
+    from linli.visits.models import GridLog
+
+    summary = build_demo(db, residents=SMALL)
+    assert summary.logs == db.scalar(select(func.count()).select_from(GridLog)) > 0
+    oldest = db.scalar(select(func.min(GridLog.started_at)))
+    assert oldest is not None and (db.scalar(select(func.max(GridLog.started_at))) - oldest).days >= LOG_DAYS - 7
+    states = Counter(db.scalars(select(WorkOrder.state)))
+    assert summary.orders == sum(states.values()) == len(PATHS) + 1
+    assert {"received", "registered", "dispatched", "handling", "reported", "rated"} <= set(states), states
+    assert summary.overdue == 2 == db.scalar(select(func.count()).where(WorkOrder.overdue.is_(True)))
+    volunteer = db.scalar(select(User.id).where(User.username == "zhiyuan"))
+    told = set(db.scalars(select(Notification.kind).where(Notification.user_id == volunteer)))
+    assert {"assigned", "overdue"} <= told
+    assert db.scalar(select(func.count()).where(WorkOrder.source == "resident")) == 1

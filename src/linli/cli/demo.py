@@ -40,6 +40,11 @@ def register(app: typer.Typer) -> None:
             f"{summary.buildings} buildings, {summary.households} households, {summary.residents} residents, "
             f"{summary.cared} people under care"
         )
+        if summary.orders:
+            typer.echo(
+                f"and the weeks before today: {summary.logs} grid logs, {summary.orders} work orders "
+                f"({summary.overdue} overdue)"
+            )
         typer.echo(f"accounts (password {synth.DEMO_PASSWORD}):")
         for account in summary.accounts:
             typer.echo(f"  {account.username:<9} {account.display_name}（{ROLE_NAMES[account.role]}）")

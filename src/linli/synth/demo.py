@@ -25,6 +25,7 @@ from linli.errors import Conflict, Invalid
 from linli.registry.models import Resident, Tag
 from linli.runtime import cipher_of
 from linli.synth import layout
+from linli.synth.activity import grow_activity
 from linli.synth.bootstrap import seed_tags
 from linli.synth.bulk import AREA, QUICK_FROM, BulkWriter, RowBuffer, first_ids, quick_sqlite, vacuum_postgres
 from linli.synth.community import ahead, batches
@@ -77,6 +78,9 @@ class DemoSummary:
     households: int = 0
     residents: int = 0
     cared: int = 0
+    logs: int = 0  # grid logs of the weeks before today (community scale)
+    orders: int = 0  # work orders in every state (community scale)
+    overdue: int = 0
     seconds: float = 0.0
     accounts: list[DemoAccount] = field(default_factory=list)
 
@@ -178,6 +182,11 @@ def build_demo(
             changes={"seed": [None, seed], "scale": [None, scale]}
             | {k: [None, v] for k, v in summary.counts().items()},
         )
+    if scale == "community" and summary.households:
+        if progress:
+            progress("activity", summary.residents, total)
+        done = grow_activity(session, seed)
+        summary.logs, summary.orders, summary.overdue = done.logs, done.orders, done.overdue
     summary.seconds = round(time.perf_counter() - started, 1)
     return summary
 
