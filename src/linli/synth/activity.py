@@ -49,7 +49,7 @@ NEEDS = (
     ("repairs", "emergency", "燃气灶有异味，老人不敢开火"),
 )
 # How far each order goes: the moves after it is filed, and who makes them (staff rate on a resident's behalf).
-HANDLED = (("wangge1", "register"), ("shequ", "dispatch"), ("zhiyuan", "accept"), ("zhiyuan", "report_done"))
+HANDLED = (("grid worker", "register"), ("shequ", "dispatch"), ("zhiyuan", "accept"), ("zhiyuan", "report_done"))
 PATHS: tuple[tuple[tuple[str, str], ...], ...] = (
     (),  # received: waiting to be registered
     (),
@@ -63,6 +63,7 @@ PATHS: tuple[tuple[tuple[str, str], ...], ...] = (
     *[(*HANDLED, ("shequ", "check"), ("shequ", "close"), ("shequ", "rate"))] * 16,
 )
 COMMENTS = {"satisfied": "师傅很耐心，谢谢社区", "basic": "解决了，就是等得有点久"}
+DEMO_USERS = ("wangge1", "wangge2", "wangge3", "wangge4", "wangge5", "shequ", "zhiyuan", "jumin")
 OVERDUE = 2  # orders with the volunteer whose deadline has passed (the SLA tick marks and escalates them)
 
 
@@ -81,16 +82,22 @@ def grow_activity(session: Session, seed: int) -> Activity:
     rng = random.Random(f"{seed}/orders")
     scopes = {
         u.username: load_scope(session, u.id, u.session_version)
-        for u in session.scalars(select(User).where(User.username.in_(("wangge1", "shequ", "zhiyuan", "jumin"))))
+        for u in session.scalars(select(User).where(User.username.in_(DEMO_USERS)))
     }
     volunteer = session.scalar(select(User.id).where(User.username == "zhiyuan"))
-    grid1 = session.scalar(select(Area.id).where(Area.code == f"{layout.COMMUNITY[0]}001"))
-    homes = list(session.scalars(select(Household.id).where(Household.area_id == grid1).order_by(Household.id)))
+    # The households of the five grids with a demo grid worker, each with the worker who registers its needs.
+    homes = session.execute(
+        select(Household.id, Area.code)
+        .join(Area, Area.id == Household.area_id)
+        .where(Area.code.in_([f"{layout.COMMUNITY[0]}{n:03d}" for n in range(1, 6)]))
+        .order_by(Household.id)
+    ).all()
     activity = Activity(logs=grown.logs)
     dispatched: list[int] = []
     for number, path in enumerate(PATHS):
         category, urgency, text = NEEDS[number % len(NEEDS)]
         hotline = number % 5 == 4
+        home = rng.choice(homes)
         order = intake.create_order(
             session,
             scopes["shequ"],
@@ -100,11 +107,13 @@ def grow_activity(session: Session, seed: int) -> Activity:
                 description=text,
                 source="hotline" if hotline else "staff",
                 hotline_number=f"12345-2026{number:05d}" if hotline else None,
-                household_id=rng.choice(homes),
+                household_id=home.id,
             ),
         )
+        worker = f"wangge{int(home.code[-3:])}"
         for username, action in path:
-            order = _move(session, scopes, order, username, action, volunteer, rng)
+            by = scopes[worker if username == "grid worker" else username]
+            order = _move(session, by, order, action, volunteer, rng)
         if path and path[-1][1] in ("dispatch", "accept"):
             dispatched.append(order.id)
         activity.orders += 1
@@ -122,9 +131,8 @@ def grow_activity(session: Session, seed: int) -> Activity:
 
 def _move(
     session: Session,
-    scopes: dict[str, Scope],
+    scope: Scope,
     order: WorkOrder,
-    username: str,
     action: str,
     volunteer: int | None,
     rng: random.Random,
@@ -137,4 +145,4 @@ def _move(
     elif action == "rate":
         rating = rng.choices(("satisfied", "basic", "dissatisfied"), (12, 3, 1))[0]
         fields.update(rating=rating, comment=COMMENTS.get(rating, "问题没有解决"), caused_by_handling=True)
-    return lifecycle.transition(session, scopes[username], order.id, TransitionIn(action=action, **fields))  # type: ignore[arg-type]
+    return lifecycle.transition(session, scope, order.id, TransitionIn(action=action, **fields))  # type: ignore[arg-type]
