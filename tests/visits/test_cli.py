@@ -10,10 +10,20 @@ from tests.cli.test_cli import Linli
 def test_it_grows_logs_over_the_demo_and_prints_a_workers_list(tmp_path: Path) -> None:
     linli = Linli(tmp_path)
     assert linli("demo", "--residents", "400").returncode == 0
-    grown = linli("visits", "demo-logs", "--days", "60")
+    demo = linli.scalar("SELECT count(*) FROM grid_log")  # the demo brings its last 60 days
+    again = linli("visits", "demo-logs", "--days", "60")
+    assert again.returncode == 0 and "0 grid logs" in again.stdout, again.stderr  # those days are logged already
+    grown = linli("visits", "demo-logs", "--days", "120")  # the 60 days before them
     assert grown.returncode == 0, grown.stderr
     logs = linli.scalar("SELECT count(*) FROM grid_log")
-    assert isinstance(logs, int) and logs > 100 and f"{logs} grid logs" in grown.stdout
+    assert isinstance(logs, int) and isinstance(demo, int) and demo > 100 and logs > demo
+    assert f"{logs - demo} grid logs" in grown.stdout
+    # The older logs never move a household's last contact back in time.
+    behind = (
+        "SELECT count(*) FROM household_rhythm r WHERE r.last_contact_at < "
+        "(SELECT max(g.started_at) FROM grid_log g WHERE g.household_id = r.household_id)"
+    )
+    assert linli.scalar(behind) == 0
     assert linli.scalar("SELECT count(*) FROM household_rhythm WHERE last_contact_at IS NULL AND active") == 0
     listed = linli("visits", "worklist", "--user", "wangge1", "--lang", "en")
     assert listed.returncode == 0, listed.stderr

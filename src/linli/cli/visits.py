@@ -53,7 +53,11 @@ def demo_logs(
     days: int = typer.Option(365, min=1, max=3660, help="How many days of logs, up to yesterday"),
     seed: int = typer.Option(2019, help="Seed: the same seed gives the same logs"),
 ) -> None:
-    """Grow the logs the rhythm would have made over the demo's households (a year: ~10 million at district scale)."""
+    """Grow the logs the rhythm would have made over the demo's households; days already logged are left alone.
+
+    A year is ~10 million logs at district scale. A community-scale `linli demo` brings its last 60 days, so a
+    year then adds the ten months before them.
+    """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from linli.visits.grow import grow_logs

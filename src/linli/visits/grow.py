@@ -108,14 +108,30 @@ def grow_logs(
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Grown:
-    """Write ``days`` days of grid logs (up to yesterday) for every running household; return how many."""
+    """Write ``days`` days of grid logs (up to yesterday) for every running household; return how many.
+
+    Days already logged are left alone: when logs exist, only the days before the earliest one are
+    grown (``linli demo`` brings its last weeks; growing a year then adds the months before them).
+    """
     started = time.perf_counter()
     end = (today or clock.today()) - timedelta(days=1)
     start = end - timedelta(days=days - 1)
+    first = session.scalar(select(func.min(GridLog.started_at)))
+    if first is not None:
+        end = min(end, _local_day(first) - timedelta(days=1))
+    if end < start:
+        return Grown(seconds=round(time.perf_counter() - started, 1))
     rows = list(
         session.execute(
             select(
-                T.c.household_id, T.c.area_id, T.c.registered_on, T.c.contact_every, T.c.visit_every, T.c.restarted_on
+                T.c.household_id,
+                T.c.area_id,
+                T.c.registered_on,
+                T.c.contact_every,
+                T.c.visit_every,
+                T.c.restarted_on,
+                T.c.last_contact_at,
+                T.c.last_visit_at,
             )
             .where(T.c.active.is_(True))
             .order_by(T.c.household_id)
@@ -230,11 +246,27 @@ def _text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+def _local_day(moment: datetime) -> date:
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(clock.LOCAL).date()
+
+
+def _later(one: datetime | None, other: datetime | None) -> datetime | None:
+    """Return the later of two moments, either of which may be missing (naive ones are UTC)."""
+    if one is None or other is None:
+        return one or other
+    return max(one, other, key=lambda m: m if m.tzinfo else m.replace(tzinfo=UTC))
+
+
 def _set_rhythms(session: Session, rows: list[Any], lasts: dict[int, tuple[datetime | None, datetime | None]]) -> None:
-    """Set every household's last contact and visit (and so its due dates) from the logs just written."""
+    """Set every household's last contact and visit, and so its due dates.
+
+    Each is the later of what the household had and what the logs just written say.
+    """
     values = []
     for row in rows:
-        contact, visit = lasts.get(row.household_id, (None, None))
+        grown_contact, grown_visit = lasts.get(row.household_id, (None, None))
+        contact, visit = _later(row.last_contact_at, grown_contact), _later(row.last_visit_at, grown_visit)
         start = max(row.registered_on, row.restarted_on) if row.restarted_on else row.registered_on
         due_contact, due_visit, due = due_dates(row.contact_every, row.visit_every, contact, visit, start)
         values.append(
