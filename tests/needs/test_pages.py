@@ -114,9 +114,13 @@ def test_the_messages_page_lists_an_escalation_and_marks_all_read(
     page = client.get("/notifications")
     assert page.status_code == 200 and f"工单超期升级至街道：{order.title}" in page.text and "未读" in page.text
     assert 'href="/notifications"' in page.text  # in the menu
+    badge = client.get("/notifications/unread")
+    assert badge.status_code == 200 and 'aria-label="1 条未读"' in badge.text and ">1</span>" in badge.text
+    assert 'hx-get="/notifications/unread"' in page.text  # the menu fetches it once the page loads
     done = client.post("/notifications/read-all", follow_redirects=False)
     assert done.status_code == 303
     again = client.get("/notifications")
     assert "未读" not in again.text and f"工单超期升级至街道：{order.title}" in again.text
+    assert client.get("/notifications/unread").text == ""
     login(client, "outsider")
     assert order.title not in client.get("/notifications").text
