@@ -90,3 +90,30 @@ def test_it_shows_a_household_card_in_as_many_statements_for_6_members_as_for_1(
     six, family = statements_for(client, runtime, f"/api/v1/households/{household}")
     assert len(single["members"]) == 1 and len(family["members"]) == 6
     assert one == six
+
+
+def test_the_area_tree_counts_every_area_in_as_many_statements_for_60_grids_as_for_3(
+    client: TestClient, runtime: Runtime, db: Session, world: World
+) -> None:
+    from linli.areas import services as areas
+    from linli.db.engine import transaction
+    from tests.factories import make_area, make_household, make_residents
+
+    def page_statements() -> int:
+        with counted(runtime) as statements:
+            shown = client.get("/areas")
+        assert shown.status_code == 200
+        return len(statements)
+
+    login(client, "admin")
+    few = page_statements()
+    with transaction(db):
+        grids = [make_area(db, "grid", f"350203002011{100 + i:03d}", f"新网格{i}", world.community) for i in range(57)]
+    for n, grid in enumerate(grids[:3]):
+        make_residents(db, make_household(db, grid, "101", "1号楼"), 2, start=2 * n)
+    assert page_statements() == few
+    counted_ = areas.counts_many(db, [world.district.path, world.community.path, grids[0].path, world.other_grid.path])
+    assert counted_[world.district.path].residents == 3 + 6 and counted_[world.district.path].households == 3 + 3
+    assert counted_[world.community.path].residents == 2 + 6 and counted_[grids[0].path].residents == 2
+    assert counted_[world.other_grid.path].residents == 1 and counted_[world.community.path].tagged == 1 + 6
+    assert counted_[world.district.path] == areas.counts(db, world.district.path)

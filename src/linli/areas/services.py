@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from linli.accounts.permissions import AREA_WRITE, READ, Scope, path_under
@@ -32,31 +32,48 @@ def area_tree(session: Session, scope: Scope, depth: str = "grid") -> list[AreaN
 
 def counts(session: Session, path: str) -> AreaCounts:
     """Return how many buildings, households, active residents and tagged people lie under ``path``."""
-    under = select(Area.id).where(path_under(Area.path, path))
-    buildings = session.scalar(select(func.count()).select_from(Building).where(Building.area_id.in_(under))) or 0
-    households = (
-        session.scalar(
-            select(func.count())
-            .select_from(Household)
-            .where(Household.area_id.in_(under), Household.dissolved_on.is_(None))
-        )
-        or 0
-    )
-    residents = (
-        session.scalar(
-            select(func.count()).select_from(Resident).where(Resident.area_id.in_(under), Resident.status == "active")
-        )
-        or 0
-    )
-    tagged = (
-        session.scalar(
-            select(func.count(func.distinct(ResidentTag.resident_id)))
-            .join(Resident, Resident.id == ResidentTag.resident_id)
-            .where(Resident.area_id.in_(under), Resident.status == "active")
-        )
-        or 0
-    )
-    return AreaCounts(buildings=buildings, households=households, residents=residents, tagged=tagged)
+    return counts_many(session, [path])[path]
+
+
+def _ancestry(path: str) -> list[str]:
+    """Return ``/a/b/c/`` and every path above it: ``/a/``, ``/a/b/``, ``/a/b/c/``."""
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def counts_many(session: Session, paths: list[str]) -> dict[str, AreaCounts]:
+    """Return the counts of each area path in ``paths``, in five queries however many they are.
+
+    Each table is counted once per area (grouped), over the areas under the given paths, and each
+    area's figures are added to every listed area above it.
+    """
+    if not paths:
+        return {}
+    tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    under = or_(*(path_under(Area.path, p) for p in tops))
+    area_paths: dict[int, str] = {i: p for i, p in session.execute(select(Area.id, Area.path).where(under))}
+    in_reach = select(Area.id).where(under).scalar_subquery()
+    grouped = {
+        "buildings": select(Building.area_id, func.count()).where(Building.area_id.in_(in_reach)),
+        "households": select(Household.area_id, func.count()).where(
+            Household.area_id.in_(in_reach), Household.dissolved_on.is_(None)
+        ),
+        "residents": select(Resident.area_id, func.count()).where(
+            Resident.area_id.in_(in_reach), Resident.status == "active"
+        ),
+        # A resident lives in one area: per-area distinct counts add up exactly.
+        "tagged": select(Resident.area_id, func.count(func.distinct(ResidentTag.resident_id)))
+        .join(Resident, Resident.id == ResidentTag.resident_id)
+        .where(Resident.area_id.in_(in_reach), Resident.status == "active"),
+    }
+    listed = set(paths)
+    above = {area_id: [a for a in _ancestry(path) if a in listed] for area_id, path in area_paths.items()}
+    totals: dict[str, dict[str, int]] = {p: dict.fromkeys(grouped, 0) for p in paths}
+    for name, query in grouped.items():
+        for area_id, count in session.execute(query.group_by(query.selected_columns[0])):
+            for path in above.get(area_id, ()):
+                totals[path][name] += count
+    return {p: AreaCounts(**values) for p, values in totals.items()}
 
 
 def get_area(session: Session, scope: Scope, area_id: int) -> AreaOut:

@@ -29,9 +29,6 @@ from linli.web.render import is_htmx, render
 
 router = APIRouter(dependencies=[Depends(current_scope)])
 
-# Counting one area costs four queries: past this many areas the tree shows counts for the
-# areas the user holds only, and each area's page shows its children's.
-TREE_COUNTS_MAX = 40
 PERSON_INPUTS = ("name", "id_number", "gender", "birth_date", "phone", "relation", "kind", "skills", "notes")
 OPTIONAL_INPUTS = ("id_number", "gender", "birth_date", "phone", "relation", "kind")
 
@@ -68,8 +65,8 @@ def area_tree(request: Request, scope: Access, session: SessionDep) -> Response:
     """Return the tree of the areas the user holds, with counts."""
     roots = areas.area_tree(session, scope)
     nodes = _flatten(roots)
-    counted = nodes if len(nodes) <= TREE_COUNTS_MAX else roots
-    counts = {n.id: areas.counts(session, n.path) for n in counted}
+    by_path = areas.counts_many(session, [n.path for n in nodes])
+    counts = {n.id: by_path[n.path] for n in nodes}
     return render(request, "registry/areas.html", {"scope": scope, "nav": "areas", "roots": roots, "counts": counts})
 
 
@@ -79,7 +76,8 @@ def area_page(
 ) -> Response:
     """Return one area with its counts and children; a grid also lists its buildings and households."""
     area = areas.get_area(session, scope, area_id)
-    child_counts = {c.id: areas.counts(session, c.path) for c in area.children}
+    by_path = areas.counts_many(session, [c.path for c in area.children])
+    child_counts = {c.id: by_path[c.path] for c in area.children}
     context: dict[str, Any] = {"scope": scope, "nav": "areas", "area": area, "child_counts": child_counts}
     if area.level == "grid":
         building = as_int(building_id, 1)
