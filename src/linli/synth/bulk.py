@@ -119,7 +119,7 @@ class BulkWriter:
         """Move PostgreSQL's id sequences past the ids allotted here, and gather planner statistics.
 
         Without statistics SQLite's planner walks ``ix_resident_status`` (every resident is active)
-        instead of ``ix_resident_area_id`` and a grid's list page takes 200 ms instead of 1.
+        instead of ``ix_resident_area_status`` and a grid's list page takes 200 ms instead of 1.
         """
         if self.postgres:
             for table in WITH_IDS:
