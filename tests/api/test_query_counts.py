@@ -117,3 +117,6 @@ def test_the_area_tree_counts_every_area_in_as_many_statements_for_60_grids_as_f
     assert counted_[world.community.path].residents == 2 + 6 and counted_[grids[0].path].residents == 2
     assert counted_[world.other_grid.path].residents == 1 and counted_[world.community.path].tagged == 1 + 6
     assert counted_[world.district.path] == areas.counts(db, world.district.path)
+    community = client.get(f"/api/v1/areas/{world.community.id}").json()
+    assert community["counts"]["residents"] == 8 and community["child_counts"][str(grids[0].id)]["residents"] == 2
+    assert community["child_counts"][str(world.grid1.id)]["tagged"] == 1

@@ -33,3 +33,4 @@ class AreaCounts(BaseModel):
 class AreaOut(AreaNode):
     counts: AreaCounts
     breadcrumbs: list[AreaNode] = Field(default_factory=list)
+    child_counts: dict[int, AreaCounts] = Field(default_factory=dict, description="Each child area's counts, by id")

@@ -77,7 +77,7 @@ def counts_many(session: Session, paths: list[str]) -> dict[str, AreaCounts]:
 
 
 def get_area(session: Session, scope: Scope, area_id: int) -> AreaOut:
-    """Return one area in reach with its counts, children and the chain of areas above it."""
+    """Return one area in reach with its counts, its children and theirs, and the chain of areas above it."""
     area = session.get(Area, area_id)
     if area is None:
         raise NotFound("area")
@@ -86,10 +86,12 @@ def get_area(session: Session, scope: Scope, area_id: int) -> AreaOut:
     codes = area.path.strip("/").split("/")
     prefixes = ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes) - 1)]
     above = session.scalars(select(Area).where(Area.path.in_(prefixes)).order_by(Area.path)).all() if prefixes else []
+    counted = counts_many(session, [area.path, *(c.path for c in children)])  # one pass for all of them
     out = AreaOut.model_validate(
-        {**AreaNode.model_validate(area, from_attributes=True).model_dump(), "counts": counts(session, area.path)}
+        {**AreaNode.model_validate(area, from_attributes=True).model_dump(), "counts": counted[area.path]}
     )
     out.children = [AreaNode.model_validate(c, from_attributes=True) for c in children]
+    out.child_counts = {c.id: counted[c.path] for c in children}
     out.breadcrumbs = [AreaNode.model_validate(a, from_attributes=True) for a in above if scope.reaches(READ, a.path)]
     return out
 

@@ -76,9 +76,7 @@ def area_page(
 ) -> Response:
     """Return one area with its counts and children; a grid also lists its buildings and households."""
     area = areas.get_area(session, scope, area_id)
-    by_path = areas.counts_many(session, [c.path for c in area.children])
-    child_counts = {c.id: by_path[c.path] for c in area.children}
-    context: dict[str, Any] = {"scope": scope, "nav": "areas", "area": area, "child_counts": child_counts}
+    context: dict[str, Any] = {"scope": scope, "nav": "areas", "area": area, "child_counts": area.child_counts}
     if area.level == "grid":
         building = as_int(building_id, 1)
         context["buildings"] = places.list_buildings(session, scope, area_id)
