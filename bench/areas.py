@@ -1,13 +1,14 @@
 """The area pages at district scale: the whole tree with every area counted, and the district's own page.
 
-    .venv/bin/python bench/areas.py [--url sqlite:///bench/out/district.db] [--requests 20]
+    .venv/bin/python bench/areas.py [--db sqlite|postgresql] [--url URL] [--requests 20]
 
 Uses a database holding the district demo (``linli demo --scale district``: 1,611 areas, ~400,000
-households, ~1,000,000 residents); with no ``--url`` it is bench/out/district.db, built first when
-missing (about 4 minutes). Signs in as the district administrator ``admin`` with an in-process ASGI
-client and requests ``/areas`` (every area with its buildings, households, residents and tagged people)
-and ``/areas/<district>`` (the district's counts and its streets'), sequentially after one warm-up
-request: p50/p95/max. Writes bench/out/areas.json and the Areas section of bench/README.md.
+households, ~1,000,000 residents): bench/out/district.db, or on PostgreSQL ``linli_bench_district``
+(the database bench/registry.py builds), built first when empty (about 5 minutes). Signs in as the
+district administrator ``admin`` with an in-process ASGI client and requests ``/areas`` (every area with
+its buildings, households, residents and tagged people) and ``/areas/<district>`` (the district's counts
+and its streets'), sequentially after one warm-up request: p50/p95/max. Writes bench/out/areas-<db>.json
+and the Areas section of bench/README.md.
 """
 
 from __future__ import annotations
@@ -31,7 +32,18 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from linli.areas.models import Area  # noqa: E402
 
+PG_SERVER = os.environ.get("LINLI_BENCH_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432")
 TARGET_MS = 1000  # a page a supervisor opens: within a second
+
+
+def ensure_pg_database(url: str) -> None:
+    """Create the PostgreSQL database of ``url`` when it does not exist."""
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
 
 
 def ensure_demo(url: str) -> None:
@@ -93,27 +105,38 @@ def measure(url: str, requests: int) -> dict[str, Any]:
     return found | {"areas": areas}
 
 
-def section(r: dict[str, Any]) -> str:
-    def cell(name: str) -> str:
+def section() -> str:
+    """Return the README section from the latest results of each database."""
+    results = {
+        db: json.loads((OUT / f"areas-{db}.json").read_text())
+        for db in ("sqlite", "postgresql")
+        if (OUT / f"areas-{db}.json").exists()
+    }
+
+    def cell(r: dict[str, Any], name: str) -> str:
         f = r[name]
         mark = "✓" if f["p95_ms"] <= TARGET_MS else "✗"
         return f"{f['p95_ms']} ms ({f['p50_ms']}; {f['bytes'] / 1024:.0f} KB) {mark}"
 
+    def row(label: str, value: Any) -> str:
+        return f"| {label} | " + " | ".join(value(r) for r in results.values()) + " |"
+
+    first = next(iter(results.values()))
     lines = [
         "## Areas: the tree and the district page at district scale (`bench/areas.py`)",
         "",
         "The district demo; the district administrator `admin` through an in-process ASGI client, sequential",
-        "requests after a warm-up. Every area's counts come from five grouped queries over the index",
+        "requests after a warm-up. Every area's counts come from five grouped queries over the indexes",
         "`(area_id, status)` / `(area_id, dissolved_on)` (migration 0008). Target: p95 ≤ 1 s.",
-        f"Run: `.venv/bin/python bench/areas.py` ({r['requests']} requests a page).",
+        f"Run: `.venv/bin/python bench/areas.py` and `--db postgresql` ({first['requests']} requests a page).",
         "",
-        "| page | sqlite: p95 (p50; size) |",
-        "|---|---|",
-        f"| `/areas`: the whole tree, {r['areas']:,} areas, each counted | {cell('tree')} |",
-        f"| `/areas/<district>`: its counts and its streets' | {cell('district')} |",
-        f"| measured on | {r['date']}, load {r['machine']['load']} |",
+        "| page: p95 (p50; size) | " + " | ".join(results) + " |",
+        "|---|" + "---|" * len(results),
+        row(f"`/areas`: the whole tree, {first['areas']:,} areas, each counted", lambda r: cell(r, "tree")),
+        row("`/areas/<district>`: its counts and its streets'", lambda r: cell(r, "district")),
+        row("measured on", lambda r: f"{r['date']}, load {r['machine']['load']}"),
         "",
-        *machine_lines({"sqlite": r}),
+        *machine_lines(results),
         "",
     ]
     return "\n".join(lines)
@@ -121,19 +144,25 @@ def section(r: dict[str, Any]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", default=f"sqlite:///{OUT / 'district.db'}")
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--url", help="the database (default: bench/out/district.db, or linli_bench_district)")
     parser.add_argument("--requests", type=int, default=20)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    ensure_demo(args.url)
-    results = measure(args.url, args.requests) | {
+    url = args.url or (
+        f"sqlite:///{OUT / 'district.db'}" if args.db == "sqlite" else f"{PG_SERVER}/linli_bench_district"
+    )
+    if args.db == "postgresql":
+        ensure_pg_database(url)
+    ensure_demo(url)
+    results = measure(url, args.requests) | {
         "requests": args.requests,
         "date": date.today().isoformat(),
-        "machine": machine(args.url),
+        "machine": machine(url),
     }
-    (OUT / "areas.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
-    write_section("areas", section(results))
-    print("wrote bench/out/areas.json and the Areas section of bench/README.md")
+    (OUT / f"areas-{args.db}.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    write_section("areas", section())
+    print(f"wrote bench/out/areas-{args.db}.json and the Areas section of bench/README.md")
 
 
 if __name__ == "__main__":

@@ -110,20 +110,23 @@ def _recompute_chunk(context: _Context, ids: list[int], from_logs: bool) -> None
     ).all()
     context.community_of(h.area_id for h in households)
     members: dict[int, list[tuple[int, date | None, str]]] = defaultdict(list)
-    for rid, hid, born, kind in session.execute(
-        select(Resident.id, Resident.household_id, Resident.birth_date, Resident.kind).where(
-            Resident.household_id.in_(ids), Resident.status == "active"
+    # Status is checked here, not in SQL: during a bulk load the planner's statistics are stale and it
+    # would AND the household lookup with a scan of ``ix_resident_status`` (everyone is active).
+    for rid, hid, born, kind, status in session.execute(
+        select(Resident.id, Resident.household_id, Resident.birth_date, Resident.kind, Resident.status).where(
+            Resident.household_id.in_(ids)
         )
     ):
-        if hid is not None:
+        if hid is not None and status == "active":
             members[hid].append((rid, born, kind))
+    registered = {rid for people in members.values() for rid, _, _ in people}
     tags: dict[int, set[str]] = defaultdict(set)
     for rid, tag_id in session.execute(
         select(ResidentTag.resident_id, ResidentTag.tag_id)
         .join(Resident, Resident.id == ResidentTag.resident_id)
-        .where(Resident.household_id.in_(ids), Resident.status == "active")
+        .where(Resident.household_id.in_(ids))
     ):
-        if tag_id in context.tag_codes:
+        if rid in registered and tag_id in context.tag_codes:
             tags[rid].add(context.tag_codes[tag_id])
     overrides = {
         c.household_id: Override(c.contact_every_days, c.visit_every_days, c.reason)
