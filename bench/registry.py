@@ -260,7 +260,8 @@ between runs; p50 is steadier.
   `status`); with a covering `Index("ix_resident_area_id_status", "area_id", "status")` 40 ms. PostgreSQL:
   215 ms (parallel seq scan, 37,000 pages); with that index and a VACUUM, an index-only scan, 60–120 ms.
   Counting at most 1,001 rows (`SELECT count(*) FROM (… LIMIT 1001)`, `total` shown as "1,000+") takes
-  1 ms on both: the fix (it needs a `total_capped` flag on `Page`).
+  1 ms on both: the fix (it needs a `total_capped` flag on `Page`). The covering index came later anyway
+  (migration 0008, `ix_resident_area_status`), for the area pages' counts (`bench/areas.py`).
 - **Short initials across a district** (`zh`, `ch`, `sh`, `zw`) match 5–25% of all residents. PostgreSQL:
   the exact count is 540 ms, the capped count 7 ms, and the page itself 0.2 ms (merge semi-join on
   `ix_resident_key_resident_id`): the capped count is enough. SQLite drives the page from the key list
