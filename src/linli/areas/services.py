@@ -83,8 +83,7 @@ def get_area(session: Session, scope: Scope, area_id: int) -> AreaOut:
         raise NotFound("area")
     scope.check(READ, area.path, "area")
     children = session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.sort, Area.code)).all()
-    codes = area.path.strip("/").split("/")
-    prefixes = ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes) - 1)]
+    prefixes = _ancestry(area.path)[:-1]
     above = session.scalars(select(Area).where(Area.path.in_(prefixes)).order_by(Area.path)).all() if prefixes else []
     counted = counts_many(session, [area.path, *(c.path for c in children)])  # one pass for all of them
     out = AreaOut.model_validate(

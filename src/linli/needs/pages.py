@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from linli.accounts.permissions import NEEDS_READ, NEEDS_REQUEST, NEEDS_WRITE
@@ -285,11 +285,7 @@ def notifications_page(
 @router.get("/notifications/unread", include_in_schema=False)
 def unread_badge(request: Request, scope: Access, session: SessionDep) -> Response:
     """Return the menu's unread-messages badge (nothing when all are read), fetched once a page loads."""
-    count = notify.unread_count(session, scope)
-    if not count:
-        return HTMLResponse("")
-    label = translate("{count} unread", get_locale(request)).format(count=count)
-    return HTMLResponse(f'<span class="count" aria-label="{label}">{min(count, 99)}{"+" if count > 99 else ""}</span>')
+    return render(request, "needs/unread.html", {"count": notify.unread_count(session, scope)})
 
 
 @router.post("/notifications/read-all", include_in_schema=False)

@@ -11,8 +11,10 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import Connection, Engine, text
 
@@ -71,6 +73,13 @@ def sla_job(rt: Runtime) -> None:
         log.exception("sla tick failed")
 
 
+def _add_jobs(scheduler: BaseScheduler, rt: Runtime, every_seconds: int, **first: Any) -> None:
+    """Give ``scheduler`` the jobs: the SLA tick every ``every_seconds``, never two at once, missed runs merged."""
+    scheduler.add_job(
+        sla_job, "interval", seconds=every_seconds, args=[rt], id="sla_tick", coalesce=True, max_instances=1, **first
+    )
+
+
 def start_in_process(rt: Runtime, every_seconds: int) -> BackgroundScheduler:
     """Return a started scheduler running the SLA tick in this process's background thread.
 
@@ -78,16 +87,7 @@ def start_in_process(rt: Runtime, every_seconds: int) -> BackgroundScheduler:
     is idempotent and safe to run twice at once, so several server processes doing so is harmless.
     """
     scheduler = BackgroundScheduler(timezone="Asia/Shanghai")
-    scheduler.add_job(
-        sla_job,
-        "interval",
-        seconds=every_seconds,
-        args=[rt],
-        id="sla_tick",
-        coalesce=True,
-        max_instances=1,
-        next_run_time=datetime.now(UTC),
-    )
+    _add_jobs(scheduler, rt, every_seconds, next_run_time=datetime.now(UTC))  # the first tick at once
     scheduler.start()
     return scheduler
 
@@ -96,9 +96,7 @@ def run(rt: Runtime, say: Callable[[str], None], every_seconds: int = 60) -> Non
     """Hold the worker lock and run the jobs until interrupted: the SLA tick every ``every_seconds``."""
     held = wait_for_lock(rt.engine, say)
     scheduler = BlockingScheduler(timezone="Asia/Shanghai")
-    scheduler.add_job(
-        sla_job, "interval", seconds=every_seconds, args=[rt], id="sla_tick", coalesce=True, max_instances=1
-    )
+    _add_jobs(scheduler, rt, every_seconds)
     say(f"linli worker: SLA tick every {every_seconds} s")
     sla_job(rt)
     try:

@@ -118,7 +118,7 @@ def grow_logs(
     start = end - timedelta(days=days - 1)
     first = session.scalar(select(func.min(GridLog.started_at)))
     if first is not None:
-        end = min(end, _local_day(first) - timedelta(days=1))
+        end = min(end, first.astimezone(clock.LOCAL).date() - timedelta(days=1))
     if end < start:
         return Grown(seconds=round(time.perf_counter() - started, 1))
     rows = list(
@@ -246,16 +246,9 @@ def _text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def _local_day(moment: datetime) -> date:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(clock.LOCAL).date()
-
-
 def _later(one: datetime | None, other: datetime | None) -> datetime | None:
-    """Return the later of two moments, either of which may be missing (naive ones are UTC)."""
-    if one is None or other is None:
-        return one or other
-    return max(one, other, key=lambda m: m if m.tzinfo else m.replace(tzinfo=UTC))
+    """Return the later of two moments, either of which may be missing."""
+    return max((m for m in (one, other) if m is not None), default=None)
 
 
 def _set_rhythms(session: Session, rows: list[Any], lasts: dict[int, tuple[datetime | None, datetime | None]]) -> None:
