@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from common import machine, machine_lines, percentiles, write_section
+from common import linli_environment, machine, machine_lines, percentiles, write_section
 from sqlalchemy import create_engine, inspect, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,11 +48,7 @@ def ensure_pg_database(url: str) -> None:
 
 def ensure_demo(url: str) -> None:
     """Build the district demo into ``url`` when it holds no areas yet, and bring its schema up to date."""
-    env = os.environ | {
-        "LINLI_DATABASE_URL": url,
-        "LINLI_DATA_KEY_FILE": str(OUT / "demo.key"),
-        "LINLI_ENV": "development",
-    }
+    env = linli_environment(url)
     linli = [sys.executable, "-m", "linli"]
     engine = create_engine(url)
     with engine.connect() as conn:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import re
+import secrets
 import statistics
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "bench" / "README.md"
+OUT = ROOT / "bench" / "out"
 
 
 def machine(url: str) -> dict[str, Any]:
@@ -75,3 +77,18 @@ def write_section(name: str, body: str, first: bool = False) -> None:
     else:
         current = current.rstrip("\n") + "\n\n" + block
     README.write_text(current)
+
+
+def linli_environment(url: str) -> dict[str, str]:
+    """Return the environment of ``linli`` subprocesses on the bench database ``url`` (the demo's key and secret)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    secret = OUT / "demo.secret"
+    if not secret.exists():
+        secret.write_text(secrets.token_urlsafe(40))
+    return os.environ | {
+        "LINLI_DATABASE_URL": url,
+        "LINLI_DATA_KEY_FILE": str(OUT / "demo.key"),
+        "LINLI_SECRET_KEY": secret.read_text(),
+        "LINLI_ENV": "development",
+        "LINLI_LANG": "en",
+    }

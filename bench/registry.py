@@ -15,7 +15,6 @@ import json
 import os
 import platform
 import random
-import secrets
 import socket
 import statistics
 import subprocess
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
+from common import linli_environment as environment
 from common import write_section
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine
@@ -47,20 +47,6 @@ def database_url(db: str, scale: str) -> str:
     if db == "sqlite":
         return f"sqlite:///{OUT / f'{scale}.db'}"
     return PG_ADMIN.rsplit("/", 1)[0] + f"/linli_bench_{scale}"
-
-
-def environment(url: str) -> dict[str, str]:
-    """Return the environment for ``linli`` subprocesses: the bench database and its own data key."""
-    secret = OUT / "demo.secret"
-    if not secret.exists():
-        secret.write_text(secrets.token_urlsafe(40))
-    return os.environ | {
-        "LINLI_DATABASE_URL": url,
-        "LINLI_DATA_KEY_FILE": str(OUT / "demo.key"),
-        "LINLI_SECRET_KEY": secret.read_text(),
-        "LINLI_ENV": "development",
-        "LINLI_LANG": "en",
-    }
 
 
 def loaded(url: str) -> bool:
