@@ -6,12 +6,16 @@ import os
 import subprocess
 import sys
 
-from sqlalchemy import inspect
+from alembic import command
+from sqlalchemy import inspect, select
 
 from linli.db import migrate
 from linli.db.models import Base
+from linli.lib.pinyin import name_keys
+from linli.registry.models import Resident, ResidentKey
 from linli.runtime import Runtime
 from tests.conftest import TEST_KEY
+from tests.factories import World
 
 
 def test_it_finds_no_drift_between_models_and_migrations(runtime: Runtime) -> None:
@@ -27,3 +31,25 @@ def test_it_passes_linli_db_check(database_url: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "agree" in done.stdout
+
+
+def test_0009_writes_every_residents_search_keys_anew(runtime: Runtime, world: World) -> None:
+    """Keys of the old readings (archaic ones, or any left behind) are replaced by today's ``name_keys``."""
+    with runtime.sessions() as session, session.begin():
+        resident = session.get(Resident, world.resident1.id)
+        assert resident is not None
+        session.add(ResidentKey(key="tunwei", resident_id=resident.id, area_id=resident.area_id))
+    config = migrate.alembic_config(str(runtime.engine.url))
+    with runtime.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008")
+    assert "ix_resident_key_resident_id" in {i["name"] for i in inspect(runtime.engine).get_indexes("resident_key")}
+    migrate.upgrade(runtime.engine)
+    assert "ix_resident_key_resident_id" not in {i["name"] for i in inspect(runtime.engine).get_indexes("resident_key")}
+    with runtime.sessions() as session:
+        stored: dict[int, set[str]] = {}
+        for key, rid in session.execute(select(ResidentKey.key, ResidentKey.resident_id)):
+            stored.setdefault(rid, set()).add(key)
+        residents = session.execute(select(Resident.id, Resident.name)).all()
+        assert len(residents) >= 2
+        assert stored == {rid: name_keys(name) for rid, name in residents}

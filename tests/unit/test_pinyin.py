@@ -36,6 +36,15 @@ def test_it_keeps_the_surnames_other_readings_when_the_given_name_has_many() -> 
     assert found_by("曾乐乐", "zenglele")
 
 
+def test_it_reads_names_as_names_are_read_not_in_archaic_readings() -> None:
+    # pypinyin also knows 王 as yu and 许 as hu: a search for yu must not find every 王.
+    assert not found_by("王伟", "yu")
+    assert not found_by("许达", "hud")
+    assert found_by("万俟卨", "moqi")
+    assert found_by("解小东", "xiexiaodong") and found_by("解小东", "jiexiaodong")
+    assert readings("曾伟")[0] == "zengwei"  # the reading a surname takes comes first
+
+
 def test_it_finds_a_name_with_a_middle_dot() -> None:
     for typed in ("maimaiti", "mmt", "买买提艾力", "艾力"):
         assert found_by("买买提·艾力", typed), typed

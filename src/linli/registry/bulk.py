@@ -158,8 +158,9 @@ class ResidentChange:
 
     ``values`` holds the changed resident columns (``id_number`` and ``phone`` in plain text: they are
     encrypted here); ``name`` and ``area_id`` are the resident's values after the change, for the
-    search keys. ``tag_ids`` is the complete new set of tags (None keeps them). ``moved_from`` is the
-    old household when ``household_id`` changes.
+    search keys, and ``old_name`` the name before it when ``values`` renames. ``tag_ids`` is the
+    complete new set of tags (None keeps them). ``moved_from`` is the old household when
+    ``household_id`` changes.
     """
 
     resident_id: int
@@ -169,6 +170,7 @@ class ResidentChange:
     values: dict[str, Any]
     tag_ids: tuple[int, ...] | None = None
     moved_from: int | None = None
+    old_name: str | None = None
 
 
 def personal_columns(cipher: FieldCipher, id_number: str | None, phone_e164: str | None) -> dict[str, str | None]:
@@ -431,18 +433,8 @@ def change_residents(
         )
         for start in range(0, len(params), BATCH):
             session.connection().execute(statement, params[start : start + BATCH])
-    _replace(
-        session,
-        KEYS,
-        [c for c in changes if "name" in c.values or "area_id" in c.values],
-        lambda c: _keys(c.resident_id, c.name, c.area_id),
-    )
-    _replace(
-        session,
-        TAGS,
-        [c for c in changes if c.tag_ids is not None],
-        lambda c: ({"resident_id": c.resident_id, "tag_id": t} for t in dict.fromkeys(c.tag_ids or ())),
-    )
+    _replace_keys(session, [c for c in changes if "name" in c.values or "area_id" in c.values])
+    _replace_tags(session, [c for c in changes if c.tag_ids is not None])
     moves = [c for c in changes if "household_id" in c.values]
     insert_rows(
         session,
@@ -460,11 +452,26 @@ def change_residents(
     claim_heads(session, [(c.values["household_id"], c.resident_id) for c in moves if c.relation == HEAD])
 
 
-def _replace(session: Session, table: Table, changes: list[ResidentChange], rows_of: Any) -> None:
-    """Delete the rows of ``table`` that belong to the changed residents and insert their new ones."""
+def _replace_keys(session: Session, changes: list[ResidentChange]) -> None:
+    """Delete the search keys of the changed residents' old names (by primary key) and insert the new ones."""
+    if not changes:
+        return
+    old = [{"k": k, "r": c.resident_id} for c in changes for k in name_keys(c.old_name or c.name)]
+    statement = delete(KEYS).where(KEYS.c.key == bindparam("k"), KEYS.c.resident_id == bindparam("r"))
+    for start in range(0, len(old), BATCH):
+        session.connection().execute(statement, old[start : start + BATCH])
+    insert_rows(session, KEYS, [row for c in changes for row in _keys(c.resident_id, c.name, c.area_id)])
+
+
+def _replace_tags(session: Session, changes: list[ResidentChange]) -> None:
+    """Delete the tags of the changed residents and insert their new sets."""
     if not changes:
         return
     ids = [c.resident_id for c in changes]
     for start in range(0, len(ids), BATCH):
-        session.connection().execute(delete(table).where(table.c.resident_id.in_(ids[start : start + BATCH])))
-    insert_rows(session, table, [row for c in changes for row in rows_of(c)])
+        session.connection().execute(delete(TAGS).where(TAGS.c.resident_id.in_(ids[start : start + BATCH])))
+    insert_rows(
+        session,
+        TAGS,
+        [{"resident_id": c.resident_id, "tag_id": t} for c in changes for t in dict.fromkeys(c.tag_ids or ())],
+    )

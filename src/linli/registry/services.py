@@ -317,9 +317,13 @@ def _set_personal(resident: Resident, fields: dict[str, Any], cipher: FieldCiphe
         resident.phone_tail = phone.tail(value) if value else None
 
 
-def index_resident(session: Session, resident: Resident) -> None:
-    """Replace the search keys of ``resident`` (after a new name or a move to another grid)."""
-    session.execute(delete(ResidentKey).where(ResidentKey.resident_id == resident.id))
+def index_resident(session: Session, resident: Resident, old_name: str | None = None) -> None:
+    """Write the search keys of ``resident``, replacing those of ``old_name`` (after a rename or a move)."""
+    if old_name is not None:
+        old_keys = sorted(name_keys(old_name))
+        session.execute(
+            delete(ResidentKey).where(ResidentKey.resident_id == resident.id, ResidentKey.key.in_(old_keys))
+        )
     session.add_all(
         ResidentKey(key=k, resident_id=resident.id, area_id=resident.area_id) for k in name_keys(resident.name)
     )
@@ -436,7 +440,7 @@ def update_resident(session: Session, scope: Scope, resident_id: int, data: Resi
                 tag_codes = [t.code for t in tags]
             session.flush()
             if "name" in fields:
-                index_resident(session, resident)
+                index_resident(session, resident, before["name"])
             changes = audit.diff(before, _snapshot(resident, tag_codes))
             if changes:
                 audit.record(
@@ -501,7 +505,7 @@ def move_resident(session: Session, scope: Scope, resident_id: int, data: MoveIn
             )
         )
         session.flush()
-        index_resident(session, resident)
+        index_resident(session, resident, resident.name)
         audit.record(
             session,
             "resident.move",
