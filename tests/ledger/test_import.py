@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from linli.audit.models import AuditEvent
+from linli.db.engine import transaction
 from linli.errors import Conflict, Forbidden
 from linli.ledger.importing import ImportResult, import_ledger
 from linli.ledger.reading import open_ledger
@@ -19,6 +20,8 @@ from linli.registry.models import Building, Household, Resident, ResidentEvent, 
 from linli.registry.schemas import ResidentIn
 from linli.registry.services import create_resident
 from linli.runtime import Runtime
+from linli.visits.models import HouseholdRhythm
+from linli.visits.rhythm import recompute_rhythm
 from tests.factories import ID_NUMBERS, World, id_number, scope_of
 from tests.ledger.helpers import csv_file, person, registry_snapshot, resident_audits, xlsx
 
@@ -313,3 +316,33 @@ def test_it_finds_registered_residents_while_the_data_key_is_being_rotated(
     finally:
         rotating.engine.dispose()
     assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
+
+
+def test_new_households_start_with_the_rhythm_a_recomputation_gives(db: Session, world: World, tmp_path: Path) -> None:
+    """``start_rhythm`` (new households of new people, from the plan) writes what ``recompute_rhythm`` would."""
+    tags = ["独居老人", "", "退役军人、低保户", "", "残疾人", "高龄老人", ""]
+    rows = [person(i, 关爱标签=tags[i % len(tags)], 出生日期=None) for i in range(30)]
+    rows += [person(50 + i, 楼栋="9号楼", 房号=str(i), 人员类别="流动人口") for i in range(4)]
+    # An existing resident moved into a new household: that one is recomputed.
+    rows.append(person(99, 姓名="曾伟", 公民身份号码=ID_NUMBERS[0], 出生日期="", 性别="", 楼栋="3号楼", 房号="909"))
+    result = import_ledger(db, scope_of(db, "grid1"), xlsx(tmp_path / "t.xlsx", rows))
+    assert result.committed and result.created == 34 and result.updated == 1
+
+    def rhythm() -> dict[int, tuple[object, ...]]:
+        db.expire_all()
+        columns = [c for c in HouseholdRhythm.__table__.c if c.name != "updated_at"]
+        return {row[0]: tuple(row) for row in db.execute(select(*columns).order_by(HouseholdRhythm.household_id))}
+
+    started = rhythm()
+    new_homes = set(
+        db.scalars(
+            select(Household.id).where(
+                Household.building_id.in_(select(Building.id).where(Building.name.in_(["7号楼", "9号楼", "3号楼"])))
+            )
+        )
+    )
+    assert new_homes <= set(started) and len(new_homes) >= 12
+    assert len({row[7] for row in started.values()}) > 1  # contact intervals differ: the tags counted
+    with transaction(db):
+        recompute_rhythm(db, None)
+    assert rhythm() == started

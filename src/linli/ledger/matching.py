@@ -7,6 +7,7 @@ or outside the user's reach, is refused. An empty cell leaves the registered val
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ from linli.lib import clock
 from linli.registry import bulk
 from linli.registry.models import Building, Household, Resident, ResidentTag
 from linli.runtime import cipher_of
-from linli.visits.rhythm import recompute_rhythm
+from linli.visits.rhythm import NewHome, recompute_rhythm, start_rhythm
 
 CHUNK = 5000
 # Row attribute → resident column, compared as they are.
@@ -173,11 +174,22 @@ class Plan:
                 area_id=change.area_id,
                 changes=self._trail(c, change),
             )
-        # The visit rhythm follows the registry: recompute every household a row joined, left or changed.
+        # The visit rhythm follows the registry. A new household whose members are all new starts from
+        # what the plan holds; every other household a row joined, left or changed is recomputed.
         touched = {r.household_id for r in new}
         for c, change in zip(self.changes, changes, strict=True):
             touched.update((c.old.household_id, change.values.get("household_id")))
-        recompute_rhythm(session, {h for h in touched if h})
+        moved_in = {change.values.get("household_id") for change in changes}
+        fresh = {hid: h for hid, h in self.homes.created if hid not in moved_in}
+        members: dict[int, list[tuple[Any, str, Sequence[int]]]] = {hid: [] for hid in fresh}
+        for r in new:
+            if r.household_id in members:
+                members[r.household_id].append((r.birth_date, r.kind, r.tag_ids))
+        homes = [
+            NewHome(hid, h.area_id, h.building_id, h.registered_on or today, members[hid]) for hid, h in fresh.items()
+        ]
+        start_rhythm(session, homes, today=today)
+        recompute_rhythm(session, {h for h in touched if h and h not in fresh})
         return created
 
     def _household(self, home: HomeRef) -> int | None:

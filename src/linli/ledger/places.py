@@ -136,6 +136,7 @@ class Homes:
     new_households: dict[tuple[tuple[int, str], str], int] = field(default_factory=dict)
     _pending_buildings: list[tuple[tuple[int, str], NewBuilding]] = field(default_factory=list)
     _pending_households: list[tuple[tuple[tuple[int, str], str], tuple[int, str]]] = field(default_factory=list)
+    created: list[tuple[int, NewHousehold]] = field(default_factory=list)
 
     @classmethod
     def load(cls, session: Session, grid_ids: Iterable[int]) -> Homes:
@@ -188,7 +189,8 @@ class Homes:
         return hkey
 
     def create(self, session: Session) -> None:
-        """Write the planned buildings and households (inside the caller's write transaction)."""
+        """Write the planned buildings and households (inside the caller's write transaction); ``created``
+        then holds each new household's id and row."""
         ids = add_buildings(session, [b for _, b in self._pending_buildings])
         for (bkey, _), bid in zip(self._pending_buildings, ids, strict=True):
             self.new_buildings[bkey] = bid
@@ -197,8 +199,10 @@ class Homes:
             bkey = hkey[0]
             bid = self.buildings.get(bkey) or self.new_buildings[bkey]
             rows.append(NewHousehold(area_id=grid_id, building_id=bid, room=room))
-        for (hkey, _), hid in zip(self._pending_households, add_households(session, rows), strict=True):
+        ids = add_households(session, rows)
+        for (hkey, _), hid in zip(self._pending_households, ids, strict=True):
             self.new_households[hkey] = hid
+        self.created = list(zip(ids, rows, strict=True))
 
     def new_household_id(self, key: tuple[tuple[int, str], str]) -> int:
         return self.new_households[key]

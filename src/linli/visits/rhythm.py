@@ -8,7 +8,8 @@ The table is written with Core statements only, so no stale ORM copy of a row li
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from linli.areas.models import Area
 from linli.db.base import utcnow
 from linli.db.engine import transaction
 from linli.lib import clock
+from linli.registry.bulk import insert_rows
 from linli.registry.models import Household, Resident, ResidentTag, Tag
 from linli.visits.cadence import Member, Override, RuleSpec, TagInfo, cadence, due_dates
 from linli.visits.models import GridLog, HouseholdCadence, HouseholdRhythm, VisitAlert
@@ -57,6 +59,7 @@ class _Context:
     def __init__(self, session: Session, today: date) -> None:
         self.session = session
         self.today = today
+        self.now = utcnow()
         self.tags = read_tags(session)  # fresh: a tag's change may be what is being recomputed
         self.tag_codes = {k: v for k, v in session.execute(select(Tag.id, Tag.code).where(Tag.active.is_(True)))}
         self.community: dict[int, int | None] = {}
@@ -141,51 +144,11 @@ def _recompute_chunk(context: _Context, ids: list[int], from_logs: bool) -> None
     for h in households:
         people = [Member(born, kind, frozenset(tags.get(rid, ()))) for rid, born, kind in members.get(h.id, [])]
         old = existing.get(h.id)
-        active = bool(people) and h.dissolved_on is None
-        restarted_on = old.restarted_on if old is not None else None
-        stopped_on = old.stopped_on if old is not None else None
-        if active and stopped_on is not None:
-            restarted_on, stopped_on = context.today, None
-        elif not active and old is not None and old.active:
-            stopped_on = context.today
+        row = _projection(context, h, people, old, lasts.get(h.id), overrides.get(h.id))
+        if old is not None and old.active and not row["active"]:
             stopped.append(h.id)
-        start = max(h.registered_on, restarted_on) if restarted_on else h.registered_on
-        community = context.community.get(h.area_id)
-        result = cadence(people, context.rules_of(community), context.tags, context.today, overrides.get(h.id))
-        if h.id in lasts:
-            last_contact, last_visit = lasts[h.id]
-        elif old is not None:
-            last_contact, last_visit = old.last_contact_at, old.last_visit_at
-        else:
-            last_contact = last_visit = None
-        contact_due, visit_due, next_due = due_dates(
-            result.contact_every, result.visit_every, last_contact, last_visit, start
-        )
-        row = {
-            "household_id": h.id,
-            "area_id": h.area_id,
-            "building_id": h.building_id,
-            "registered_on": start,
-            "restarted_on": restarted_on,
-            "stopped_on": stopped_on,
-            "active": active,
-            "contact_every": result.contact_every,
-            "visit_every": result.visit_every,
-            "care_weight": result.care_weight,
-            "close_care": result.close_care,
-            "basis": result.basis,
-            "rule_id": result.rule_id,
-            "last_contact_at": last_contact,
-            "last_visit_at": last_visit,
-            "contact_due_on": contact_due if active else None,
-            "visit_due_on": visit_due if active else None,
-            "next_due_on": next_due if active else None,
-            "recheck_on": result.recheck_on if active else None,
-            "updated_at": utcnow(),
-        }
         (updates if old is not None else inserts).append(row)
-    if inserts:
-        session.execute(T.insert(), inserts)
+    insert_rows(session, T, inserts)
     if updates:
         statement = (
             update(T)
@@ -203,6 +166,96 @@ def _recompute_chunk(context: _Context, ids: list[int], from_logs: bool) -> None
             )
             .values(resolved_at=utcnow(), resolution="moved out")
         )
+
+
+def _projection(
+    context: _Context,
+    h: Any,
+    people: list[Member],
+    old: Any,
+    last: tuple[datetime | None, datetime | None] | None,
+    override: Override | None,
+) -> dict[str, Any]:
+    """Return the rhythm row of household ``h`` (id, area, building, registered and dissolved on).
+
+    ``old`` is its current row (None for a new one) and ``last`` its last contact and door visit
+    read from the logs (None: keep the old row's).
+    """
+    active = bool(people) and h.dissolved_on is None
+    restarted_on = old.restarted_on if old is not None else None
+    stopped_on = old.stopped_on if old is not None else None
+    if active and stopped_on is not None:
+        restarted_on, stopped_on = context.today, None
+    elif not active and old is not None and old.active:
+        stopped_on = context.today
+    start = max(h.registered_on, restarted_on) if restarted_on else h.registered_on
+    community = context.community.get(h.area_id)
+    result = cadence(people, context.rules_of(community), context.tags, context.today, override)
+    if last is not None:
+        last_contact, last_visit = last
+    elif old is not None:
+        last_contact, last_visit = old.last_contact_at, old.last_visit_at
+    else:
+        last_contact = last_visit = None
+    contact_due, visit_due, next_due = due_dates(
+        result.contact_every, result.visit_every, last_contact, last_visit, start
+    )
+    return {
+        "household_id": h.id,
+        "area_id": h.area_id,
+        "building_id": h.building_id,
+        "registered_on": start,
+        "restarted_on": restarted_on,
+        "stopped_on": stopped_on,
+        "active": active,
+        "contact_every": result.contact_every,
+        "visit_every": result.visit_every,
+        "care_weight": result.care_weight,
+        "close_care": result.close_care,
+        "basis": result.basis,
+        "rule_id": result.rule_id,
+        "last_contact_at": last_contact,
+        "last_visit_at": last_visit,
+        "contact_due_on": contact_due if active else None,
+        "visit_due_on": visit_due if active else None,
+        "next_due_on": next_due if active else None,
+        "recheck_on": result.recheck_on if active else None,
+        "updated_at": context.now,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class NewHome:
+    """A household written in this transaction whose members are all new, with what its rhythm needs.
+
+    ``members`` are (birth date, person kind, tag ids) of each one.
+    """
+
+    id: int
+    area_id: int
+    building_id: int | None
+    registered_on: date
+    members: list[tuple[date | None, str, Sequence[int]]]
+    dissolved_on: None = None
+
+
+def start_rhythm(session: Session, homes: Sequence[NewHome], *, today: date | None = None) -> None:
+    """Write the first rhythm of ``homes``, inside the caller's write transaction.
+
+    The same rows ``recompute_rhythm`` would write, without its reads: such a household has no row,
+    no logs and no override yet, and its members are given rather than read back (an import of
+    100,000 residents creates ~35,000 households, and reading them back cost half its rhythm time).
+    """
+    context = _Context(session, today or clock.today())
+    context.community_of(h.area_id for h in homes)
+    codes = context.tag_codes
+    rows = []
+    for h in homes:
+        people = [
+            Member(born, kind, frozenset(codes[t] for t in tag_ids if t in codes)) for born, kind, tag_ids in h.members
+        ]
+        rows.append(_projection(context, h, people, None, None, None))
+    insert_rows(session, T, rows)
 
 
 def last_logs(session: Session, household_ids: list[int]) -> dict[int, tuple[datetime | None, datetime | None]]:
