@@ -44,8 +44,10 @@ def test_0009_writes_every_residents_search_keys_anew(runtime: Runtime, world: W
         config.attributes["connection"] = connection
         command.downgrade(config, "0008")
     assert "ix_resident_key_resident_id" in {i["name"] for i in inspect(runtime.engine).get_indexes("resident_key")}
+    assert inspect(runtime.engine).get_foreign_keys("resident_key")
     migrate.upgrade(runtime.engine)
     assert "ix_resident_key_resident_id" not in {i["name"] for i in inspect(runtime.engine).get_indexes("resident_key")}
+    assert inspect(runtime.engine).get_foreign_keys("resident_key") == []
     with runtime.sessions() as session:
         stored: dict[int, set[str]] = {}
         for key, rid in session.execute(select(ResidentKey.key, ResidentKey.resident_id)):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+
+import phonenumbers
 import pytest
 
 from linli.lib import phone
@@ -41,3 +44,23 @@ def test_it_writes_numbers_as_a_chinese_reader_does() -> None:
 def test_it_masks_all_but_the_last_4_digits() -> None:
     assert phone.mask("+8613912345678") == "*******5678"
     assert phone.mask("+865921234567") == "********4567"
+
+
+def test_the_mobile_shortcut_agrees_with_the_full_parse() -> None:
+    """``validate`` skips parsing for a mainland mobile; every 11-digit number must get the same answer."""
+    def parsed(text: str) -> str | None:
+        try:
+            number = phonenumbers.parse(text, "CN")
+        except phonenumbers.NumberParseException:
+            return None
+        return phonenumbers.format_number(number, 0) if phonenumbers.is_valid_number(number) else None
+
+    pick = random.Random(7)
+    numbers = [f"1{p:02d}{pick.randrange(10**8):08d}" for p in range(100) for _ in range(20)]
+    numbers += ["16101234567", "17405123456", "17406123456", "14512345678", "19212345678"]
+    for text in numbers:
+        try:
+            got: str | None = phone.validate(text)
+        except phone.PhoneProblem:
+            got = None
+        assert got == parsed(text), text

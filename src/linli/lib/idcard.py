@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
 from linli.lib.text import half_width, squeeze
@@ -50,8 +49,8 @@ def validate(value: str) -> str:
     if ric.calc_check_digit(number) != number[17]:
         raise IdCardProblem("checksum")
     try:
-        ric.get_birth_date(number)
-    except stdnum_errors.ValidationError:
+        birth_date(number)  # what ric.get_birth_date does, without cleaning the number once more
+    except ValueError:
         raise IdCardProblem("birth_date") from None
     return number
 

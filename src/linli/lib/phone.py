@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import phonenumbers
+from phonenumbers import PhoneMetadata
 
 from linli.lib.text import half_width, squeeze
+
+# The mainland mobile numbers the library's own metadata accepts: most numbers a ledger holds are
+# these, and matching the pattern directly skips parsing (two thirds of a 100,000-row import's
+# phone checks, ~20 µs a number).
+_CN = PhoneMetadata.metadata_for_region("CN")
+assert _CN is not None and _CN.mobile is not None and _CN.mobile.national_number_pattern
+MOBILE = re.compile(_CN.mobile.national_number_pattern)
 
 
 class PhoneProblem(ValueError):
@@ -17,6 +27,8 @@ def validate(value: str) -> str:
     A number without a country code is read as Chinese.
     """
     text = squeeze(half_width(value))
+    if len(text) == 11 and text.isascii() and MOBILE.fullmatch(text):
+        return "+86" + text
     try:
         parsed = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException:

@@ -125,15 +125,17 @@ class ResidentEvent(Base):
 class ResidentKey(Base):
     """The search index: every key a resident is found by (pinyin, initials, name suffixes).
 
-    ``area_id`` is copied here so a grid worker's search is one index range in their grid. There is
-    no index on ``resident_id``: a resident's keys are a function of the name, so they are replaced by
-    primary key (the old name's keys), and an import of 100,000 residents writes ~490,000 keys, a
-    third of whose cost was that index (bench/README.md, Ledger).
+    ``area_id`` is copied here so a grid worker's search is one index range in their grid. It is a
+    derived index, like a full-text one, written only beside its resident (``registry.services``,
+    ``registry.bulk``) and rebuilt whole when ``name_keys`` changes (migration 0009): no index on
+    ``resident_id`` (a resident's keys are a function of the name, replaced by primary key through the
+    old name's keys) and no foreign keys (a search joins the resident anyway). An import of 100,000
+    residents writes ~490,000 keys; that index and those checks were over half of their cost.
     """
 
     __tablename__ = "resident_key"
     __table_args__ = (Index("ix_resident_key_area_key", "area_id", "key"),)
 
     key: Mapped[str] = mapped_column(String(80).with_variant(String(80, collation="C"), "postgresql"), primary_key=True)
-    resident_id: Mapped[int] = mapped_column(ForeignKey("resident.id"), primary_key=True)
-    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    resident_id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int]

@@ -1,4 +1,4 @@
-"""search keys from the readings names really have; no index on resident_key.resident_id
+"""search keys from the readings names really have; resident_key becomes a plain derived index
 
 Revision ID: 0009
 Revises: 0008
@@ -6,9 +6,11 @@ Create Date: 2026-11-27
 
 ``name_keys`` now reads each character its common way, and the characters names read more than one
 way in each of those ways (``linli.lib.pinyin.NAME_READINGS``), instead of every reading pypinyin
-knows (archaic ones too: 王 yu, 许 hu): every resident's keys are written anew. A resident's keys are
-now replaced by primary key (the old name's keys), so the index on ``resident_id`` goes: it was a
-third of the cost of writing keys.
+knows (archaic ones too: 王 yu, 许 hu): every resident's keys are written anew, into the table made
+again as a derived index like a full-text one: no index on ``resident_id`` (a resident's keys are
+replaced by primary key, the old name's keys) and no foreign keys (the keys are written only beside
+their resident, and a search joins the resident anyway). Together those were over half the cost of
+writing a resident's ~5 keys (bench/README.md, Ledger).
 """
 
 from __future__ import annotations
@@ -33,15 +35,43 @@ KEY = sa.table(
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("resident_key", schema=None) as batch_op:
-        batch_op.drop_index("ix_resident_key_resident_id")
+    op.drop_table("resident_key")
+    create_table(foreign_keys=False)
     rebuild_keys()
+
+
+def create_table(foreign_keys: bool) -> None:
+    """Create ``resident_key`` as 0001 did (``foreign_keys``, with the ``resident_id`` index) or as now."""
+    constraints = (
+        [
+            sa.ForeignKeyConstraint(["area_id"], ["area.id"], name=op.f("fk_resident_key_area_id_area")),
+            sa.ForeignKeyConstraint(
+                ["resident_id"], ["resident.id"], name=op.f("fk_resident_key_resident_id_resident")
+            ),
+        ]
+        if foreign_keys
+        else []
+    )
+    op.create_table(
+        "resident_key",
+        sa.Column(
+            "key",
+            sa.String(length=80).with_variant(sa.String(length=80, collation="C"), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("resident_id", sa.Integer(), nullable=False),
+        sa.Column("area_id", sa.Integer(), nullable=False),
+        *constraints,
+        sa.PrimaryKeyConstraint("key", "resident_id", name=op.f("pk_resident_key")),
+    )
+    op.create_index("ix_resident_key_area_key", "resident_key", ["area_id", "key"], unique=False)
+    if foreign_keys:
+        op.create_index(op.f("ix_resident_key_resident_id"), "resident_key", ["resident_id"], unique=False)
 
 
 def rebuild_keys() -> None:
     """Write every resident's search keys anew, a chunk of residents at a time."""
     bind = op.get_bind()
-    bind.execute(sa.delete(KEY))
     last = 0
     while True:
         rows = bind.execute(
@@ -58,7 +88,7 @@ def rebuild_keys() -> None:
 
 
 def downgrade() -> None:
-    # The keys written above find every name the old ones found by its common readings; the archaic
-    # readings are not written back.
-    with op.batch_alter_table("resident_key", schema=None) as batch_op:
-        batch_op.create_index("ix_resident_key_resident_id", ["resident_id"], unique=False)
+    # The keys are written by today's ``name_keys``; the archaic readings are not written back.
+    op.drop_table("resident_key")
+    create_table(foreign_keys=True)
+    rebuild_keys()
