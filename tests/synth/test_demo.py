@@ -100,7 +100,10 @@ def test_it_indexes_every_resident_by_the_keys_of_their_name(db: Session) -> Non
         assert stored[r.id] == name_keys(r.name)
     assert (
         db.scalar(
-            select(func.count()).select_from(ResidentKey).join(Resident).where(ResidentKey.area_id != Resident.area_id)
+            select(func.count())
+            .select_from(ResidentKey)
+            .join(Resident, Resident.id == ResidentKey.resident_id)
+            .where(ResidentKey.area_id != Resident.area_id)
         )
         == 0
     )

@@ -87,12 +87,12 @@ class Plan:
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
     homes_seen: tuple[Any, ...] = ()
-    prepared: list[bulk.NewResident] = field(default_factory=list)
+    prepared: bulk.Prepared | None = None
 
     def prepare(self, session: Session, progress: Any = None) -> None:
         """Work out the new residents' rows, ciphertexts and search keys (CPU only, no writes)."""
         today = clock.today()
-        self.prepared = [
+        rows = [
             bulk.NewResident(
                 area_id=row.grid_id or 0,
                 name=row.name,
@@ -115,7 +115,7 @@ class Plan:
             if progress is not None:
                 progress("preparing", done, total)
 
-        bulk.derive_all(session, self.prepared, report)
+        self.prepared = bulk.prepare_residents(session, rows, on=today, progress=report)
 
     def check_fresh(self, session: Session) -> None:
         """Raise ``Conflict`` when the registry changed since the plan was made (inside the write transaction)."""
@@ -139,12 +139,13 @@ class Plan:
         """Return the ids of the residents created, once the plan is written in the caller's transaction."""
         self.homes.create(session)
         today = clock.today()
-        if len(self.prepared) != len(self.creates):
+        if self.prepared is None:
             self.prepare(session)
-        new = self.prepared
+        assert self.prepared is not None
+        new = self.prepared.rows
         for resident, (_, home) in zip(new, self.creates, strict=True):
             resident.household_id = self._household(home)
-        created = bulk.add_residents(session, new, user_id=scope.user_id, on=today)
+        created = bulk.add_residents(session, new, user_id=scope.user_id, on=today, prepared=self.prepared)
         changes = []
         for c in self.changes:
             values = dict(c.values)

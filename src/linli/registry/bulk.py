@@ -26,7 +26,7 @@ from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, select, text, update
+from sqlalchemy import Dialect, Table, bindparam, delete, select, text, update
 from sqlalchemy.orm import Session
 
 from linli.db.base import utcnow
@@ -208,11 +208,14 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         insert_tuples(session, table, columns, [values(row) for row in rows])
 
 
-def insert_tuples(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+def insert_tuples(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, bound: bool = False
+) -> None:
     """Insert ``rows`` (value tuples in the order of ``columns``) into ``table`` in batches.
 
-    The values go through the columns' own bind processing (UTC timestamps, dates), then straight to
-    the driver's ``executemany``: SQLAlchemy's per-row statement machinery would double the cost.
+    The values go through the columns' own bind processing (UTC timestamps, dates) unless already
+    ``bound``, then straight to the driver's ``executemany``: SQLAlchemy's per-row statement machinery
+    would double the cost.
     """
     if not rows:
         return
@@ -220,17 +223,24 @@ def insert_tuples(session: Session, table: Table, columns: Sequence[str], rows: 
     if dialect.name == "postgresql":
         _copy(session, table, columns, rows)
         return
-    processors = [
-        (i, p)
-        for i, c in enumerate(columns)
-        if (p := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None
-    ]
+    processors = [] if bound else _processors(dialect, table, columns)
     sql = f'INSERT INTO "{table.name}" ({", ".join(columns)}) VALUES ({", ".join("?" * len(columns))})'
     connection = session.connection()
     bind = _binder(processors)
     for start in range(0, len(rows), BATCH):
         batch = rows[start : start + BATCH]
         connection.exec_driver_sql(sql, [bind(row) for row in batch] if processors else [tuple(r) for r in batch])
+
+
+def _processors(dialect: Dialect, table: Table, columns: Sequence[str]) -> list[tuple[int, Any]]:
+    """Return (position, bind processor) of the ``columns`` of ``table`` whose values need converting."""
+    if dialect.name == "postgresql":  # COPY takes the Python values
+        return []
+    return [
+        (i, p)
+        for i, c in enumerate(columns)
+        if (p := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    ]
 
 
 def _binder(processors: list[tuple[int, Any]]) -> Any:
@@ -308,61 +318,107 @@ def _keys(resident_id: int, name: str, area_id: int) -> Iterable[dict[str, Any]]
     return ({"key": k, "resident_id": resident_id, "area_id": area_id} for k in name_keys(name))
 
 
+@dataclass(slots=True)
+class Prepared:
+    """What ``add_residents`` writes for ``rows``, worked out by ``prepare_residents`` before the write.
+
+    ``values`` holds each resident's row in ``RESIDENT_COLUMNS`` order, bound for the database, with
+    the id, household and timestamps left to fill in; ``keys`` the search keys as (key, position in
+    ``rows``, area), in key order so the index pages fill one after another instead of all over the tree.
+    """
+
+    rows: Sequence[NewResident]
+    values: list[list[Any]]
+    keys: list[tuple[str, int, int]]
+
+
+# The columns ``add_residents`` fills in when it writes (by position in RESIDENT_COLUMNS).
+_FILLED = _ID, _HOUSEHOLD, _CREATED, _UPDATED = tuple(
+    RESIDENT_COLUMNS.index(c) for c in ("id", "household_id", "created_at", "updated_at")
+)
+
+
+def prepare_residents(
+    session: Session, rows: Sequence[NewResident], *, on: date | None = None, progress: Any = None
+) -> Prepared:
+    """Return ``rows`` worked out for ``add_residents``: ciphertexts, search keys, bound row values.
+
+    All CPU, no writes: a caller registering thousands calls it before its write transaction.
+    """
+    derive_all(session, rows, progress)
+    today = on or clock.today()
+    dialect = session.get_bind().dialect
+    bind = _binder([(i, p) for i, p in _processors(dialect, RESIDENTS, RESIDENT_COLUMNS) if i not in _FILLED])
+    values: list[list[Any]] = []
+    keys: list[tuple[str, int, int]] = []
+    for n, r in enumerate(rows):
+        assert r.derived is not None
+        p = r.derived.personal
+        row = (
+            None,
+            r.area_id,
+            None,
+            r.name,
+            r.gender,
+            r.birth_date,
+            p["id_number_enc"],
+            p["id_number_hash"],
+            p["id_tail"],
+            p["phone_enc"],
+            p["phone_hash"],
+            p["phone_tail"],
+            r.relation,
+            r.kind,
+            r.ethnicity,
+            r.skills,
+            r.willing_to_help,
+            r.notes,
+            "active",
+            r.registered_on or today,
+            None,
+            1,
+            None,
+            None,
+        )
+        values.append(list(bind(row)))
+        keys.extend((k, n, r.area_id) for k in r.derived.keys)
+    keys.sort(key=itemgetter(0))
+    return Prepared(rows, values, keys)
+
+
 def add_residents(
-    session: Session, rows: Sequence[NewResident], *, user_id: int | None = None, on: date | None = None
+    session: Session,
+    rows: Sequence[NewResident],
+    *,
+    user_id: int | None = None,
+    on: date | None = None,
+    prepared: Prepared | None = None,
 ) -> list[int]:
     """Return the ids of the residents registered, in the order given.
 
     Writes each one's row, search keys, tags and ``registered`` event, and makes a 户主 the head of a
-    household that has none (the first one given, as one-by-one registration would).
+    household that has none (the first one given, as one-by-one registration would). ``prepared``
+    is ``prepare_residents(rows)``, worked out earlier; without it, it is worked out here.
     """
     if not rows:
         return []
-    cipher = cipher_of(session)
+    if prepared is None or prepared.rows is not rows:
+        prepared = prepare_residents(session, rows, on=on)
     ids = reserve_ids(session, RESIDENTS, len(rows))
     now, today = utcnow(), on or clock.today()
-    # Plain tuples in column order: at 100,000 residents, building dicts and reading them back costs a second.
-    residents: list[tuple[Any, ...]] = []
-    keys: list[tuple[str, int, int]] = []
-    tags: list[tuple[int, int]] = []
-    events: list[tuple[Any, ...]] = []
-    for rid, r in zip(ids, rows, strict=True):
-        registered = r.registered_on or today
-        p = (r.derived or derive(cipher, r)).personal
-        residents.append(
-            (
-                rid,
-                r.area_id,
-                r.household_id,
-                r.name,
-                r.gender,
-                r.birth_date,
-                p["id_number_enc"],
-                p["id_number_hash"],
-                p["id_tail"],
-                p["phone_enc"],
-                p["phone_hash"],
-                p["phone_tail"],
-                r.relation,
-                r.kind,
-                r.ethnicity,
-                r.skills,
-                r.willing_to_help,
-                r.notes,
-                "active",
-                registered,
-                None,
-                1,
-                now,
-                now,
-            )
-        )
-        keys.extend((k, rid, r.area_id) for k in (r.derived.keys if r.derived else sorted(name_keys(r.name))))
-        tags.extend((rid, t) for t in dict.fromkeys(r.tag_ids))
-        events.append((rid, "registered", registered, None, r.household_id, "", user_id, now))
-    insert_tuples(session, RESIDENTS, RESIDENT_COLUMNS, residents)
-    # In key order, the index pages fill one after another instead of all over the tree.
-    keys.sort(key=itemgetter(0))
+    dialect = session.get_bind().dialect
+    created_at = dict(_processors(dialect, RESIDENTS, RESIDENT_COLUMNS)).get(_CREATED)
+    stamp = created_at(now) if created_at else now
+    residents = prepared.values
+    for rid, values, r in zip(ids, residents, rows, strict=True):
+        values[_ID], values[_HOUSEHOLD], values[_CREATED], values[_UPDATED] = rid, r.household_id, stamp, stamp
+    keys = [(k, ids[n], area) for k, n, area in prepared.keys]
+    tags = [(rid, t) for rid, r in zip(ids, rows, strict=True) for t in dict.fromkeys(r.tag_ids)]
+    events = [
+        (rid, "registered", r.registered_on or today, None, r.household_id, "", user_id, now)
+        for rid, r in zip(ids, rows, strict=True)
+    ]
+    insert_tuples(session, RESIDENTS, RESIDENT_COLUMNS, residents, bound=True)
     insert_tuples(session, KEYS, ("key", "resident_id", "area_id"), keys)
     insert_tuples(session, TAGS, ("resident_id", "tag_id"), tags)
     insert_tuples(session, EVENTS, EVENT_COLUMNS, events)
