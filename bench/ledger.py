@@ -223,10 +223,10 @@ def timed_import(runtime: Any, path: Path) -> dict[str, Any]:
     clock, tables = Clock(), Clock()
     captured: dict[str, tuple[Any, Any]] = {}
     saved = (importing.read_rows, matching.plan, matching.Plan.prepare, matching.Plan.apply, bulk.insert_tuples)
-    rhythm = matching.recompute_rhythm
+    rhythm, start = matching.recompute_rhythm, matching.start_rhythm
 
-    def insert_tuples(session: Any, table: Any, columns: Any, rows: Any) -> None:
-        tables.wrap(table.name, saved[4])(session, table, columns, rows)
+    def insert_tuples(session: Any, table: Any, columns: Any, rows: Any, **kwargs: Any) -> None:
+        tables.wrap(table.name, saved[4])(session, table, columns, rows, **kwargs)
         if table.name in captured:
             captured[table.name][1].extend(rows)
         else:
@@ -238,6 +238,7 @@ def timed_import(runtime: Any, path: Path) -> dict[str, Any]:
     matching.Plan.apply = clock.wrap("write", saved[3])  # type: ignore[method-assign]
     bulk.insert_tuples = insert_tuples
     matching.recompute_rhythm = clock.wrap(RHYTHM, rhythm)
+    matching.start_rhythm = clock.wrap(RHYTHM, start)
     try:
         with runtime.sessions() as session:
             scope = acting_scope(session, None)
@@ -247,7 +248,7 @@ def timed_import(runtime: Any, path: Path) -> dict[str, Any]:
     finally:
         importing.read_rows, matching.plan = saved[0], saved[1]
         matching.Plan.prepare, matching.Plan.apply, bulk.insert_tuples = saved[2], saved[3], saved[4]  # type: ignore[method-assign]
-        matching.recompute_rhythm = rhythm
+        matching.recompute_rhythm, matching.start_rhythm = rhythm, start
     assert result.committed and result.rejected == 0, result.rejections[:5]
     total = clock.wall["total"]
     return {
@@ -402,15 +403,16 @@ def section() -> str:
         "write phase ÷ bare executemany of the resident rows: wall (CPU)",
         f"≤ {TARGETS['write_ratio']:g}×",
         lambda r: (
-            f"{r['import']['write_s']} s ÷ {r['bare_s']} s = {r['ratio']}× ({r.get('ratio_cpu', '—')}×) "
-            + mark(r["ratio"] <= TARGETS["write_ratio"])
+            f"{r.get('best_write_s', r['import']['write_s'])} s ÷ {r['bare_s']} s = {r['ratio']}× "
+            f"({r.get('ratio_cpu', '—')}×) " + mark(r["ratio"] <= TARGETS["write_ratio"])
         ),
     )
     row(
         "write phase ÷ bare executemany of every row it writes: wall (CPU)",
         "",
         lambda r: (
-            f"{r['import']['write_s']} s ÷ {r.get('bare_all_s', '—')} s = {r.get('ratio_all', '—')}× "
+            f"{r.get('best_write_s', r['import']['write_s'])} s ÷ {r.get('bare_all_s', '—')} s = "
+            f"{r.get('ratio_all', '—')}× "
             f"({r.get('ratio_all_cpu', '—')}×)"
         ),
     )
@@ -498,6 +500,16 @@ def main() -> None:
     # A shared machine's load comes and goes: keep the best run of each figure, and say how many ran.
     best = min(runs, key=lambda r: r["import"]["seconds"])
     best["export"] = min((r["export"] for r in runs), key=lambda e: e["seconds"])
+    # The ratios compare the best write phase with the best bare insert, each of every run.
+    write_s = min(r["import"]["write_s"] for r in runs)
+    for key, bare in (("ratio", "bare_s"), ("ratio_all", "bare_all_s")):
+        best[bare] = min(r[bare] for r in runs)
+        best[key] = round(write_s / best[bare], 2)
+    best["best_write_s"] = write_s
+    write_cpu = min(r["import"]["phases_cpu_s"]["write"] for r in runs)
+    for key, bare in (("ratio_cpu", "bare_cpu_s"), ("ratio_all_cpu", "bare_all_cpu_s")):
+        best[bare] = min(r[bare] for r in runs)
+        best[key] = round(write_cpu / max(best[bare], 0.01), 2)
     results = {"date": date.today().isoformat(), "runs": len(runs), **best, "machine": machine(url)}
     (OUT / f"ledger-{args.db}.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     write_readme()

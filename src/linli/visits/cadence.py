@@ -75,9 +75,11 @@ def _tags_of(members: Sequence[Member], tags: dict[str, TagInfo]) -> list[TagInf
     return [tags[c] for c in codes]
 
 
-def matches(rule: RuleSpec, members: Sequence[Member], tags: dict[str, TagInfo], today: date) -> list[str] | None:
-    """Return the tag codes that made ``rule`` match (possibly none), or None when it does not match."""
-    held = _tags_of(members, tags)
+def matches(rule: RuleSpec, members: Sequence[Member], held: list[TagInfo], today: date) -> list[str] | None:
+    """Return the tag codes that made ``rule`` match (possibly none), or None when it does not match.
+
+    ``held`` is the members' tags (``_tags_of``), worked out once for every rule.
+    """
     if rule.condition == "everyone":
         return []
     if rule.condition == "tag":
@@ -124,7 +126,7 @@ def cadence(
             None,
             recheck,
         )
-    matched = [(rule, found) for rule in rules if (found := matches(rule, members, tags, today)) is not None]
+    matched = [(rule, found) for rule in rules if (found := matches(rule, members, held, today)) is not None]
     contact = min((r.contact_every for r, _ in matched if r.contact_every), default=None)
     visit = min((r.visit_every for r, _ in matched if r.visit_every), default=None)
     if not matched:
