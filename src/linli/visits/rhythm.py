@@ -1,7 +1,8 @@
 """The household rhythm projection: computed from members, tags, rules and overrides; moved on by logs.
 
-``recompute_rhythm`` is the one place a ``household_rhythm`` row is written from the registry;
-``record_contact`` moves one row on when a log is written. Both run inside the caller's transaction.
+``recompute_rhythm`` writes a ``household_rhythm`` row from the registry (``start_rhythm`` the first row
+of households a bulk registration just created, from what it holds, through the same ``_projection``);
+``record_contact`` moves one row on when a log is written. All run inside the caller's transaction.
 The table is written with Core statements only, so no stale ORM copy of a row lingers in a session.
 """
 
