@@ -48,6 +48,7 @@ def test_it_masks_all_but_the_last_4_digits() -> None:
 
 def test_the_mobile_shortcut_agrees_with_the_full_parse() -> None:
     """``validate`` skips parsing for a mainland mobile; every 11-digit number must get the same answer."""
+
     def parsed(text: str) -> str | None:
         try:
             number = phonenumbers.parse(text, "CN")
