@@ -31,8 +31,8 @@ from linli.runtime import Runtime
 
 insert_tuples = bulk.insert_tuples
 
-def slow_insert_tuples(session, table, columns, rows):
-    insert_tuples(session, table, columns, rows)
+def slow_insert_tuples(session, table, columns, rows, **options):
+    insert_tuples(session, table, columns, rows, **options)
     if table.name == "resident":
         print("residents written", flush=True)
         time.sleep(30)
@@ -67,9 +67,12 @@ def test_a_killed_import_leaves_no_rows(runtime: Runtime, db: Session, world: Wo
         [sys.executable, "-c", CHILD, str(path)], env=env, stdout=subprocess.PIPE, text=True, cwd=tmp_path
     )
     assert child.stdout is not None
+    seen: list[str] = []
     for line in child.stdout:
-        if line.strip() == "residents written":
+        seen.append(line.strip())
+        if seen[-1] == "residents written":
             break
+    assert seen[-1:] == ["residents written"], f"the import ended before it wrote its residents: {seen}"
     assert child.poll() is None
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=30)
