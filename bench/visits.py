@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import sqlite3
 import subprocess
 import sys
@@ -37,7 +36,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from common import machine, machine_lines, percentiles, write_section
+from common import linli_environment, machine, machine_lines, percentiles, write_section
 from sqlalchemy import create_engine, func, inspect, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,21 +54,6 @@ def url_of(db: str) -> str:
     if db == "sqlite":
         return f"sqlite:///{OUT / 'visits-district.db'}"
     return PG_ADMIN.rsplit("/", 1)[0] + "/linli_bench_visits"
-
-
-def environment(url: str) -> dict[str, str]:
-    """Return the environment of ``linli`` subprocesses: the bench database, key and secret."""
-    OUT.mkdir(parents=True, exist_ok=True)
-    secret = OUT / "secret"
-    if not secret.exists():
-        secret.write_text(secrets.token_urlsafe(40))
-    return os.environ | {
-        "LINLI_DATABASE_URL": url,
-        "LINLI_DATA_KEY_FILE": str(OUT / "bench.key"),
-        "LINLI_SECRET_KEY": secret.read_text(),
-        "LINLI_ENV": "development",
-        "LINLI_LANG": "en",
-    }
 
 
 def has_demo(url: str) -> bool:
@@ -102,7 +86,7 @@ def run(command: list[str], url: str) -> float:
     """Run a ``linli`` command against ``url`` (its progress bar on this terminal); return its seconds."""
     print(f"running: linli {' '.join(command)}", flush=True)
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "linli", *command], env=environment(url), cwd=ROOT)
+    done = subprocess.run([sys.executable, "-m", "linli", *command], env=linli_environment(url), cwd=ROOT)
     if done.returncode != 0:
         sys.exit(f"linli {' '.join(command)} failed")
     return round(time.perf_counter() - started, 1)
@@ -207,7 +191,7 @@ def measure(db: str, requests: int) -> dict[str, Any]:
     from linli.visits import coverage, worklist
     from linli.visits.models import GridLog, HouseholdRhythm
 
-    env = environment(url_of(db))
+    env = linli_environment(url_of(db))
     settings = Settings(
         env="development",
         database_url=url_of(db),
