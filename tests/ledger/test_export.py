@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from linli.ledger.exporting import export_ledger
 from linli.ledger.importing import import_ledger
 from linli.registry.models import Building, Household, Resident, ResidentEvent, ResidentKey, ResidentTag, Tag
 from linli.visits.models import HouseholdRhythm
-from tests.factories import ID_NUMBERS, World, make_resident, scope_of
+from tests.factories import ID_NUMBERS, World, make_household, make_resident, scope_of
 
 
 def rows_of(path: Path) -> list[dict[str, Any]]:
@@ -171,3 +172,24 @@ def test_it_writes_phones_as_the_registry_shows_them(number: str) -> None:
 def test_a_grid_export_still_names_the_community(db: Session, world: World, tmp_path: Path) -> None:
     export_ledger(db, scope_of(db, "grid1"), world.grid1.code, tmp_path / "e.xlsx")
     assert [r["社区"] for r in rows_of(tmp_path / "e.xlsx")] == ["阳台山社区"]
+
+
+def test_the_sheet_keeps_the_header_frozen_dates_as_dates_and_rooms_as_text(
+    db: Session, world: World, tmp_path: Path
+) -> None:
+    home = make_household(db, world.grid2, room="0301")
+    make_resident(db, home, name="陈红", birth_date="1949-12-31")
+    export_ledger(db, scope_of(db, "grid2"), world.grid2.code, tmp_path / "e.xlsx")
+    sheet = load_workbook(tmp_path / "e.xlsx").worksheets[0]
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b
+    row = {HEADERS[c.column - 1]: c for c in next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "陈红")}
+    born = row["出生日期"]
+    assert born.is_date and born.value.date() == date(1949, 12, 31) and born.number_format == "yyyy-mm-dd"
+    assert (row["房号"].value, row["房号"].data_type) == ("0301", "s")
+
+
+def test_an_area_with_nobody_in_it_exports_the_header_alone(db: Session, world: World, tmp_path: Path) -> None:
+    with transaction(db):
+        db.execute(text("UPDATE resident SET status = 'moved_out' WHERE area_id = :grid"), {"grid": world.grid2.id})
+    assert export_ledger(db, scope_of(db, "grid2"), world.grid2.code, tmp_path / "e.xlsx") == 0
+    assert rows_of(tmp_path / "e.xlsx") == []
