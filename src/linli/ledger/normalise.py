@@ -74,6 +74,9 @@ def text(value: Any) -> str:
     A leading apostrophe that our export put before ``= + - @`` (so no spreadsheet runs the cell as a
     formula) is taken off again.
     """
+    if type(value) is str:  # nearly every cell: checked first
+        out = value.strip()
+        return out[1:] if out[:1] == "'" and out[1:2] in FORMULA_START else out
     if value is None:
         return ""
     if isinstance(value, bool):

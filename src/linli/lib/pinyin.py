@@ -106,6 +106,8 @@ def _spellings(name: str, initial: bool) -> tuple[str, ...]:
     if not options:
         return ()
     first = [o[0] for o in options]
+    if all(len(o) == 1 for o in options):  # most names: one reading a character
+        return ("".join(first),)
     singles = ([*first[:i], alt, *first[i + 1 :]] for i, o in enumerate(options) for alt in o[1:])
     spelled: dict[str, None] = {}
     for combo in itertools.chain([first], singles, itertools.product(*options)):

@@ -17,7 +17,7 @@ def half_width(value: str) -> str:
 
 def squeeze(value: str) -> str:
     """Return ``value`` with every run of white space removed."""
-    return _SPACES.sub("", value)
+    return value if value.isalnum() else _SPACES.sub("", value)  # letters and digits alone hold no space
 
 
 def clean_name(value: str) -> str:
