@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from linli.audit.models import AuditEvent
 from linli.db.engine import transaction
 from linli.errors import Forbidden, NotFound
+from linli.ledger.cells import TEXT_LIMIT
 from linli.ledger.columns import HEADERS
 from linli.ledger.exporting import export_ledger
 from linli.ledger.importing import import_ledger
@@ -193,3 +194,10 @@ def test_an_area_with_nobody_in_it_exports_the_header_alone(db: Session, world: 
         db.execute(text("UPDATE resident SET status = 'moved_out' WHERE area_id = :grid"), {"grid": world.grid2.id})
     assert export_ledger(db, scope_of(db, "grid2"), world.grid2.code, tmp_path / "e.xlsx") == 0
     assert rows_of(tmp_path / "e.xlsx") == []
+
+
+def test_a_note_longer_than_a_cell_holds_is_cut_not_fatal(db: Session, world: World, tmp_path: Path) -> None:
+    home = make_household(db, world.grid2, room="502")
+    make_resident(db, home, name="陈红", notes="长" * 40_000)
+    export_ledger(db, scope_of(db, "grid2"), world.grid2.code, tmp_path / "e.xlsx")
+    assert {r["姓名"]: r for r in rows_of(tmp_path / "e.xlsx")}["陈红"]["备注"] == "长" * TEXT_LIMIT
