@@ -11,6 +11,7 @@ from linli.accounts.permissions import READ, WRITE, Scope
 from linli.areas.models import Area
 from linli.audit import services as audit
 from linli.db.engine import transaction
+from linli.db.paging import capped_count
 from linli.errors import Invalid, NotFound
 from linli.lib import clock
 from linli.registry.models import Building, Household, Resident
@@ -137,7 +138,10 @@ def list_households(
     page: int = 1,
     page_size: int = 50,
 ) -> Page[HouseholdOut]:
-    """Return a page of households of a building or an area in reach, by building and room."""
+    """Return a page of households of a building or an area in reach, by building and room.
+
+    The count stops at ``paging.COUNT_CAP`` (``total_capped`` says so), as the residents list's does.
+    """
     scope.require(READ)
     query = (
         select(Household, Building)
@@ -151,7 +155,7 @@ def list_households(
         if path is None:
             raise NotFound("area")
         query = query.where(Household.area_id.in_(select(Area.id).where(Area.path.startswith(path))))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total, capped = capped_count(session, query.with_only_columns(Household.id))
     rows = session.execute(
         query.order_by(*by_name(Building.compound, Building.name, Household.room))
         .offset((page - 1) * page_size)
@@ -162,6 +166,7 @@ def list_households(
         total=total,
         page=page,
         page_size=page_size,
+        total_capped=capped,
     )
 
 

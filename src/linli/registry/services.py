@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -17,6 +17,7 @@ from linli.accounts.permissions import READ, SENSITIVE, WRITE, Scope, path_under
 from linli.areas.models import Area
 from linli.audit import services as audit
 from linli.db.engine import transaction
+from linli.db.paging import capped_count
 from linli.errors import Conflict, Invalid, NotFound
 from linli.lib import clock, codes, idcard, phone
 from linli.lib.crypto import FieldCipher
@@ -35,7 +36,6 @@ from linli.registry.schemas import (
 from linli.registry.validation import check_person
 from linli.runtime import cipher_of
 
-COUNT_CAP = 1_000
 PERSON_FIELDS = ("name", "gender", "birth_date", "relation", "kind", "ethnicity", "skills", "willing_to_help", "notes")
 
 
@@ -141,22 +141,19 @@ def list_residents(
     """Return one page of residents in the caller's reach matching ``f``, newest registrations last.
 
     Runs the same four queries whatever the page size: count, page, tags, places. The count
-    stops at ``COUNT_CAP`` (``total_capped`` says so): an exact count of a whole district's million
+    stops at ``paging.COUNT_CAP`` (``total_capped`` says so): an exact count of a whole district's million
     residents costs half a second and tells a person nothing "1000+" does not.
     """
     scope.require(READ)
     query = _filtered(session, scope, f)
-    counted = select(func.count()).select_from(
-        query.order_by(None).with_only_columns(Resident.id).limit(COUNT_CAP + 1).subquery()
-    )
-    total = session.scalar(counted) or 0
+    total, capped = capped_count(session, query.with_only_columns(Resident.id))
     rows = session.scalars(query.order_by(Resident.id).offset((page - 1) * page_size).limit(page_size)).all()
     return Page[ResidentOut](
         items=present(session, scope, list(rows)),
-        total=min(total, COUNT_CAP),
+        total=total,
         page=page,
         page_size=page_size,
-        total_capped=total > COUNT_CAP,
+        total_capped=capped,
     )
 
 
