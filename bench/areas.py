@@ -66,7 +66,7 @@ def measure(url: str, requests: int) -> dict[str, Any]:
     from linli.app import create_app
     from linli.config import Settings
 
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         database_url=url,
         data_key_file=OUT / "demo.key",
         env="test",

@@ -95,7 +95,7 @@ def runtime_for(url: str) -> Any:
     from linli.config import Settings
     from linli.runtime import Runtime
 
-    return Runtime(Settings(database_url=url, data_key=KEY, env="test"))  # type: ignore[call-arg]
+    return Runtime(Settings(database_url=url, data_key=KEY, env="test"))
 
 
 def prepare(url: str) -> Any:
@@ -506,14 +506,14 @@ def main() -> None:
     best["export"] = min((r["export"] for r in runs), key=lambda e: e["seconds"])
     # The ratios compare the best write phase with the best bare insert, each of every run.
     write_s = min(r["import"]["write_s"] for r in runs)
-    for key, bare in (("ratio", "bare_s"), ("ratio_all", "bare_all_s")):
-        best[bare] = min(r[bare] for r in runs)
-        best[key] = round(write_s / best[bare], 2)
+    for key, bare_key in (("ratio", "bare_s"), ("ratio_all", "bare_all_s")):
+        best[bare_key] = min(r[bare_key] for r in runs)
+        best[key] = round(write_s / best[bare_key], 2)
     best["best_write_s"] = write_s
     write_cpu = min(r["import"]["phases_cpu_s"]["write"] for r in runs)
-    for key, bare in (("ratio_cpu", "bare_cpu_s"), ("ratio_all_cpu", "bare_all_cpu_s")):
-        best[bare] = min(r[bare] for r in runs)
-        best[key] = round(write_cpu / max(best[bare], 0.01), 2)
+    for key, bare_key in (("ratio_cpu", "bare_cpu_s"), ("ratio_all_cpu", "bare_all_cpu_s")):
+        best[bare_key] = min(r[bare_key] for r in runs)
+        best[key] = round(write_cpu / max(best[bare_key], 0.01), 2)
     results = {"date": date.today().isoformat(), "runs": len(runs), **best, "machine": machine(url)}
     (OUT / f"ledger-{args.db}.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
     write_readme()

@@ -79,7 +79,7 @@ def url_of(db: str) -> str:
 
 
 def settings_of(db: str) -> Settings:
-    return Settings(  # type: ignore[call-arg]
+    return Settings(
         env="test",
         database_url=url_of(db),
         secret_key="b" * 40,
@@ -184,7 +184,7 @@ def build(rt: Runtime, orders: int) -> dict[str, Any]:
         while made < orders:
             rows = []
             for _ in range(min(CHUNK, orders - made)):
-                grid_id, community = grids[rng.randrange(len(grids))]
+                grid_id, community_index = grids[rng.randrange(len(grids))]
                 created = now - timedelta(days=730 * rng.random() ** 1.5)
                 urgency = urgencies[
                     "ordinary" if rng.random() < 0.7 else rng.choice(("emergency", "urgent", "complex"))
@@ -193,8 +193,8 @@ def build(rt: Runtime, orders: int) -> dict[str, Any]:
                 state = rng.choice(open_states) if kind == "open" else kind
                 row = _order(rng, grid_id, created, urgency, rng.choice(categories), state, now)
                 if state not in ("received", "registered", "dismissed"):
-                    row["assignee_user_id"] = rng.choice(volunteers[community])
-                    row["dispatched_by_id"] = secretaries[community]
+                    row["assignee_user_id"] = rng.choice(volunteers[community_index])
+                    row["dispatched_by_id"] = secretaries[community_index]
                 rows.append(row)
             conn.execute(insert(WorkOrder), rows)
             made += len(rows)

@@ -56,7 +56,7 @@ def grid1_log_item(db: Session, world: World) -> int:
     data = GridLogIn(
         household_id=world.household1,
         channel="door",
-        started_at=at(clock.today()),  # type: ignore[arg-type]
+        started_at=at(clock.today()),
         needs=[NeedIn(category="维修", description="水管漏水")],
     )
     logs.create_log(db, scope_of(db, "grid1"), data)

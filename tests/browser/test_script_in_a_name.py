@@ -34,7 +34,12 @@ def test_it_renders_a_script_name_as_text(browser: Any, served: Served, tmp_path
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = context.new_page()
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     try:
         page.goto(served.url + "/login")
         page.fill("#f-username", "grid1")

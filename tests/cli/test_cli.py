@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -48,7 +49,7 @@ class Linli:
     def init(self, *extra: str) -> subprocess.CompletedProcess[str]:
         return self("init", "--admin-password-file", str(self.password_file), *extra)
 
-    def scalar(self, sql: str) -> object:
+    def scalar(self, sql: str) -> Any:
         engine = create_engine(self.url)
         try:
             with engine.connect() as conn:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TypedDict, Unpack
 
 import pytest
 from sqlalchemy import func, select
@@ -20,7 +21,20 @@ from tests.factories import ID_NUMBERS, World, make_household, scope_of, with_ch
 LATER = clock.today() + timedelta(days=3)
 
 
-def names(session: Session, username: str, **filters: object) -> list[str]:
+class Filters(TypedDict, total=False):
+    """The keyword arguments of ``ResidentFilter``, for ``names``."""
+
+    q: str
+    area_id: int | None
+    tag: str | None
+    min_age: int | None
+    max_age: int | None
+    kind: str | None
+    status: str | None
+    household_id: int | None
+
+
+def names(session: Session, username: str, **filters: Unpack[Filters]) -> list[str]:
     page = services.list_residents(session, scope_of(session, username), ResidentFilter(**filters), page_size=200)
     return [r.name for r in page.items]
 

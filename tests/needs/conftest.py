@@ -77,17 +77,17 @@ def new_order(session: Session, nw: NeedsWorld, username: str = "grid1", **overr
         "household_id": nw.world.household1,
     }
     data.update(overrides)
-    return intake.create_order(session, scope_of(session, username), NeedIn(**data))  # type: ignore[arg-type]
+    return intake.create_order(session, scope_of(session, username), NeedIn(**data))
 
 
 def move(session: Session, username: str, order_id: int, action: str, **fields: object) -> WorkOrder:
     """Return the order after ``username`` makes the move ``action``."""
-    return lifecycle.transition(session, scope_of(session, username), order_id, TransitionIn(action=action, **fields))  # type: ignore[arg-type]
+    return lifecycle.transition(session, scope_of(session, username), order_id, TransitionIn(action=action, **fields))
 
 
 def dispatched(session: Session, nw: NeedsWorld, **overrides: object) -> WorkOrder:
     """Return an order registered and dispatched to the volunteer."""
-    order = new_order(session, nw, **overrides)
+    order = new_order(session, nw, "grid1", **overrides)
     move(session, "grid1", order.id, "register")
     return move(session, "staff", order.id, "dispatch", assignee_user_id=nw.volunteer)
 

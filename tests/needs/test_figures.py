@@ -103,7 +103,11 @@ def test_it_shows_figures_only_within_reach(client: TestClient, db: Session, nw:
     with pytest.raises(NotFound):
         figures.figures(db, scope_of(db, "grid1"), nw.world.community.id, clock.today(), clock.today())
     login(client, "secretary")
-    params = {"area_id": nw.world.community.id, "date_from": "2026-01-01", "date_to": "2026-12-31"}
+    params: dict[str, str | int] = {
+        "area_id": nw.world.community.id,
+        "date_from": "2026-01-01",
+        "date_to": "2026-12-31",
+    }
     assert client.get("/api/v1/needs/figures", params=params).status_code == 200
     login(client, "outsider")
     assert client.get("/api/v1/needs/figures", params=params).status_code == 404

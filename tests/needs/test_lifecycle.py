@@ -31,7 +31,7 @@ PERSONAS = {
 def fields_for(action: str, order: WorkOrder, nw: NeedsWorld) -> dict[str, object]:
     """Return what a move needs besides its name."""
     later = (order.due_at or utcnow()) + timedelta(days=3)
-    return {
+    fields: dict[str, dict[str, object]] = {
         "dismiss": {"reason": "不属于服务范围"},
         "dispatch": {"assignee_user_id": nw.volunteer2},
         "return": {"reason": "不是我的专长"},
@@ -42,7 +42,8 @@ def fields_for(action: str, order: WorkOrder, nw: NeedsWorld) -> dict[str, objec
         "rework": {"reason": "仍在漏水"},
         "rate": {"rating": "satisfied"},
         "reopen": {"reason": "又坏了"},
-    }.get(action, {})
+    }
+    return fields.get(action, {})
 
 
 def forced(db: Session, nw: NeedsWorld, state: str) -> WorkOrder:
@@ -84,9 +85,9 @@ def test_it_allows_each_move_only_from_its_states_and_only_to_its_parts(
                 with pytest.raises(NotFound):  # not assigned yet: the order is not theirs to see
                     move(db, username, order.id, action, **fields_for(action, order, nw))
                 continue
-            with pytest.raises(NotYourMove) as refused:
+            with pytest.raises(NotYourMove) as forbidden:
                 move(db, username, order.id, action, **fields_for(action, order, nw))
-            assert refused.value.status == 403 and action not in refused.value.allowed, (state, action, username)
+            assert forbidden.value.status == 403 and action not in forbidden.value.allowed, (state, action, username)
         actor = next(u for u, parts in PERSONAS.items() if parts & rule.parts)
         after = move(db, actor, order.id, action, **fields_for(action, order, nw))
         expected = {SAME: state, RESUME: "handling"}.get(rule.to, rule.to)

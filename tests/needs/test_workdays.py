@@ -15,8 +15,8 @@ CAL = WorkCalendar.of(
 )
 
 
-def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI)  # type: ignore[misc]
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 def test_it_knows_weekends_holidays_and_swapped_saturdays() -> None:

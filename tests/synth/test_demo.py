@@ -86,7 +86,7 @@ def test_it_gives_every_resident_valid_derived_fields(db: Session) -> None:
             assert phone.validate(mobile) == mobile
             assert (r.phone_hash, r.phone_tail) == (cipher.blind_index(mobile), mobile[-4:])
         assert (r.status, r.version) == ("active", 1)
-        assert r.registered_on >= r.birth_date
+        assert r.birth_date is not None and r.registered_on >= r.birth_date
     events = Counter(db.scalars(select(ResidentEvent.kind)))
     assert events == {"registered": len(residents)}
 
@@ -142,6 +142,7 @@ def test_it_gives_each_grid_of_yangtaishan_its_character(db: Session) -> None:
         return sum(1 for r in by_grid[grid] if test(r)) / len(by_grid[grid])
 
     def child(r: Resident) -> bool:
+        assert r.birth_date is not None  # every demo resident's comes from their ID number
         return r.birth_date.year >= 2012
 
     def medical(r: Resident) -> bool:
@@ -201,7 +202,7 @@ def test_it_builds_a_whole_district_and_leaves_ids_free_for_new_rows(db: Session
     summary = build_demo(db, scale="district", residents=300)
     levels = Counter(db.scalars(select(Area.level)))
     assert levels == {"district": 1, "street": 10, "community": 100, "grid": 1500}
-    assert summary.residents == db.scalar(select(func.count()).select_from(Resident)) >= 300
+    assert summary.residents == db.execute(select(func.count()).select_from(Resident)).scalar_one() >= 300
     community = db.scalar(select(Area).where(Area.code == COMMUNITY[0]))
     assert community is not None and community.name == "阳台山社区"
     # The bulk load allotted ids itself; the database's own sequences must have moved past them.
@@ -218,7 +219,7 @@ def test_the_community_demo_opens_on_weeks_of_work(db: Session) -> None:
     from linli.visits.models import GridLog
 
     summary = build_demo(db, residents=SMALL)
-    assert summary.logs == db.scalar(select(func.count()).select_from(GridLog)) > 0
+    assert summary.logs == db.execute(select(func.count()).select_from(GridLog)).scalar_one() > 0
     oldest = db.scalar(select(func.min(GridLog.started_at)))
     assert oldest is not None and (db.scalar(select(func.max(GridLog.started_at))) - oldest).days >= LOG_DAYS - 7
     states = Counter(db.scalars(select(WorkOrder.state)))

@@ -32,7 +32,7 @@ def at(day: date, hour: int = 10) -> datetime:
 
 def log(session: Session, household_id: int, channel: str, day: date, **extra: Any) -> int:
     """Write a log through the service (as the system scope) and return its id."""
-    data = GridLogIn(household_id=household_id, channel=channel, started_at=at(day), **extra)  # type: ignore[arg-type]
+    data = GridLogIn(household_id=household_id, channel=channel, started_at=at(day), **extra)
     return logs.create_log(session, root_scope(), data).id
 
 
