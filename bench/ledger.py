@@ -342,7 +342,7 @@ def export_in_child(url: str) -> dict[str, Any]:
         text=True,
         check=True,
     )
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def mark(ok: bool) -> str:

@@ -110,18 +110,18 @@ def db(runtime: Runtime) -> Iterator[Session]:
 
 
 @pytest.fixture
-def app(runtime: Runtime):  # type: ignore[no-untyped-def]
+def app(runtime: Runtime):
     application = create_app(runtime.settings)
     application.state.runtime = runtime
     return application
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+def client(app) -> Iterator[TestClient]:
     """Yield a client that, like a page, sends back the CSRF token the app gave it (tests/security checks refusals)."""
     with TestClient(app) as test_client:
 
-        def send_csrf(request) -> None:  # type: ignore[no-untyped-def]
+        def send_csrf(request) -> None:
             token = test_client.cookies.get(CSRF_COOKIE)
             if token and "x-csrf-token" not in request.headers:
                 request.headers["x-csrf-token"] = token
@@ -132,7 +132,7 @@ def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def world(db: Session):  # type: ignore[no-untyped-def]
+def world(db: Session):
     """Return the personas' world: 思明区 › 开元街道 › 阳台山社区 with grids 1 and 2, another community, and users."""
     from tests.factories import make_world
 

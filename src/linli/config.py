@@ -101,4 +101,4 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     """Return the process settings, read once."""
-    return Settings()  # type: ignore[call-arg]  # every field has a default; pydantic reads the rest
+    return Settings()  # every field has a default; pydantic reads the rest

@@ -43,12 +43,12 @@ class Runtime:
 
 def cipher_of(session: Session) -> FieldCipher:
     """Return the personal-field cipher of the runtime that made ``session``."""
-    return session.info["cipher"]  # type: ignore[no-any-return]
+    return session.info["cipher"]
 
 
 def hasher_of(session: Session) -> PasswordHasher:
-    return session.info["hasher"]  # type: ignore[no-any-return]
+    return session.info["hasher"]
 
 
 def settings_of(session: Session) -> Settings:
-    return session.info["settings"]  # type: ignore[no-any-return]
+    return session.info["settings"]

@@ -10,7 +10,7 @@ def test_it_reports_health(client: TestClient) -> None:
     assert body["schema"] == migrate.head()
 
 
-def test_it_finds_a_resident_by_initials_in_the_workers_grid(client: TestClient, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_finds_a_resident_by_initials_in_the_workers_grid(client: TestClient, world) -> None:
     login(client, "grid1")
     names = [r["name"] for r in client.get("/api/v1/residents", params={"q": "zw"}).json()["items"]]
     assert names == ["曾伟"]

@@ -92,7 +92,7 @@ def test_it_keeps_a_photo_with_a_progress_note_and_refuses_other_files(
     nw: NeedsWorld,
     db: Session,
     tmp_path,
-    app,  # type: ignore[no-untyped-def]
+    app,
 ) -> None:
     app.state.runtime.settings.upload_dir = tmp_path
     order = dispatched(db, nw)

@@ -105,7 +105,7 @@ def test_it_finds_a_resident_by_pinyin_initials_as_you_type(client: TestClient, 
     assert "<html" in restore.text
 
 
-def test_it_pages_and_filters_the_results(client: TestClient, world: World, db) -> None:  # type: ignore[no-untyped-def]
+def test_it_pages_and_filters_the_results(client: TestClient, world: World, db) -> None:
     make_residents(db, world.household1, 25)
     login(client, "grid1")
     first = client.get("/residents", params={"q": "zw"}).text

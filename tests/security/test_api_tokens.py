@@ -16,7 +16,7 @@ def _bearer(token: str) -> dict[str, str]:
     return {"authorization": f"Bearer {token}"}
 
 
-def test_it_reads_with_a_read_token_and_refuses_writes(client: TestClient, db: Session, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_reads_with_a_read_token_and_refuses_writes(client: TestClient, db: Session, world) -> None:
     login(client, "grid1")
     made = client.post("/api/v1/auth/tokens", json={"name": "grid sync", "scope": "read", "days": 30}).json()
     token = made["token"]
@@ -31,7 +31,7 @@ def test_it_reads_with_a_read_token_and_refuses_writes(client: TestClient, db: S
     assert "token" not in client.get("/api/v1/auth/tokens", headers=_bearer(token)).json()[0]
 
 
-def test_it_stops_a_revoked_or_expired_token(client: TestClient, db: Session, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_stops_a_revoked_or_expired_token(client: TestClient, db: Session, world) -> None:
     login(client, "grid1")
     first = client.post("/api/v1/auth/tokens", json={"name": "a", "scope": "write", "days": 30}).json()
     second = client.post("/api/v1/auth/tokens", json={"name": "b", "scope": "write", "days": 30}).json()
@@ -44,7 +44,7 @@ def test_it_stops_a_revoked_or_expired_token(client: TestClient, db: Session, wo
     assert client.get("/api/v1/residents", headers=_bearer("lt_forged")).status_code == 401
 
 
-def test_it_refuses_a_token_without_a_name_or_past_the_longest_life(client: TestClient, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_token_without_a_name_or_past_the_longest_life(client: TestClient, world) -> None:
     login(client, "grid1")
     assert (
         client.post("/api/v1/auth/tokens", json={"name": " ", "days": 30}).json()["error"]["code"]

@@ -17,7 +17,7 @@ from tests.factories import ID_NUMBERS
 SECRETS = [ID_NUMBERS[0], ID_NUMBERS[1], "13912345678", "5921234567"]
 
 
-def test_it_keeps_no_clear_number_in_the_stored_bytes(runtime: Runtime, db: Session, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_no_clear_number_in_the_stored_bytes(runtime: Runtime, db: Session, world) -> None:
     db.close()
     url = make_url(runtime.settings.database_url)
     if url.get_backend_name() == "sqlite":

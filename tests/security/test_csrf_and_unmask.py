@@ -11,7 +11,7 @@ from tests.conftest import login
 from tests.factories import ID_NUMBERS
 
 
-def test_it_refuses_a_form_post_without_its_csrf_token(app, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_form_post_without_its_csrf_token(app, world) -> None:
     with TestClient(app) as bare:  # no hook adding the token
         page = bare.get("/login")
         assert 'name="csrf_token"' in page.text
@@ -26,7 +26,7 @@ def test_it_refuses_a_form_post_without_its_csrf_token(app, world) -> None:  # t
         assert accepted.status_code == 303
 
 
-def test_it_shows_a_resident_in_full_only_with_a_reason_and_audits_it(client: TestClient, db: Session, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_a_resident_in_full_only_with_a_reason_and_audits_it(client: TestClient, db: Session, world) -> None:
     login(client, "grid1")
     url = f"/api/v1/residents/{world.resident1.id}/unmask"
     assert client.post(url, json={"reason": ""}).json()["error"]["code"] == "resident.unmask_reason"
@@ -39,7 +39,7 @@ def test_it_shows_a_resident_in_full_only_with_a_reason_and_audits_it(client: Te
 def test_it_refuses_a_grid_workers_unmask_in_another_grid_and_audits_the_attempt(
     client: TestClient,
     db: Session,
-    world,  # type: ignore[no-untyped-def]
+    world,
 ) -> None:
     login(client, "grid1")
     refused = client.post(f"/api/v1/residents/{world.resident2.id}/unmask", json={"reason": "好奇"})
@@ -48,12 +48,12 @@ def test_it_refuses_a_grid_workers_unmask_in_another_grid_and_audits_the_attempt
     assert event.entity_id == str(world.resident2.id) and event.username == "grid1"
 
 
-def test_it_refuses_unmasking_to_a_supervisor(client: TestClient, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_unmasking_to_a_supervisor(client: TestClient, world) -> None:
     login(client, "supervisor")
     assert client.post(f"/api/v1/residents/{world.resident1.id}/unmask", json={"reason": "检查"}).status_code == 404
 
 
-def test_it_unmasks_on_the_resident_card_page(client: TestClient, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_unmasks_on_the_resident_card_page(client: TestClient, world) -> None:
     login(client, "grid1")
     card = client.get(f"/residents/{world.resident1.id}")
     assert "110105********002X" in card.text and ID_NUMBERS[0] not in card.text

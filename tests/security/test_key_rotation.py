@@ -24,7 +24,7 @@ def _find(rt: Runtime, q: str) -> list[str]:
         return [r.name for r in page.items]
 
 
-def test_it_finds_and_rewrites_every_resident_under_the_new_key(runtime: Runtime, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_finds_and_rewrites_every_resident_under_the_new_key(runtime: Runtime, world) -> None:
     url = runtime.settings.database_url
     rotating = Runtime(make_settings(url, data_key=NEW_KEY, data_key_previous=TEST_KEY))
     assert _find(rotating, ID_NUMBERS[0]) == ["曾伟"]  # found by the old blind index mid-rotation
@@ -61,7 +61,7 @@ def test_rotation_covers_every_encrypted_column_in_the_schema() -> None:
     assert in_schema == covered
 
 
-def test_a_stored_import_report_stays_readable_after_rotation(runtime: Runtime, world) -> None:  # type: ignore[no-untyped-def]
+def test_a_stored_import_report_stays_readable_after_rotation(runtime: Runtime, world) -> None:
     from linli.ledger.models import LedgerJob
 
     url = runtime.settings.database_url

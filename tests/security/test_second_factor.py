@@ -13,7 +13,7 @@ from tests.conftest import make_settings
 from tests.factories import PASSWORD
 
 
-def _login(client: TestClient, username: str, **extra: str):  # type: ignore[no-untyped-def]
+def _login(client: TestClient, username: str, **extra: str):
     return client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD, **extra})
 
 
@@ -21,7 +21,7 @@ def _client(runtime: Runtime) -> TestClient:
     return TestClient(create_app(make_settings(runtime.settings.database_url, mfa_required=True)))
 
 
-def test_it_makes_an_administrator_enrol_then_asks_for_the_code(runtime: Runtime, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_makes_an_administrator_enrol_then_asks_for_the_code(runtime: Runtime, world) -> None:
     with _client(runtime) as client:
         assert _login(client, "admin").json()["stage"] == "enrol"
         assert client.get("/api/v1/residents").json()["error"]["code"] == "auth.mfa_enrolment_required"
@@ -43,12 +43,12 @@ def test_it_makes_an_administrator_enrol_then_asks_for_the_code(runtime: Runtime
         assert _login(client, "admin", otp=codes[0]).status_code == 401
 
 
-def test_it_asks_no_second_factor_of_a_grid_worker(runtime: Runtime, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_asks_no_second_factor_of_a_grid_worker(runtime: Runtime, world) -> None:
     with _client(runtime) as client:
         assert _login(client, "grid1").json()["stage"] == ""
 
 
-def test_it_refuses_a_wrong_code_at_enrolment(runtime: Runtime, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_wrong_code_at_enrolment(runtime: Runtime, world) -> None:
     with _client(runtime) as client:
         _login(client, "supervisor")
         client.post("/api/v1/auth/mfa")

@@ -22,7 +22,7 @@ from tests.factories import PASSWORD
 NEW_PASSWORD = "Brand-new-pass-77"
 
 
-def _login(client: TestClient, username: str, password: str = PASSWORD, **extra: str):  # type: ignore[no-untyped-def]
+def _login(client: TestClient, username: str, password: str = PASSWORD, **extra: str):
     return client.post("/api/v1/auth/login", json={"username": username, "password": password, **extra})
 
 
@@ -35,13 +35,13 @@ def _login(client: TestClient, username: str, password: str = PASSWORD, **extra:
         ("P@ssw0rd123", {"password.common"}),
     ],
 )
-def test_it_refuses_a_weak_password_saying_why(db: Session, world, password: str, codes: set[str]) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_weak_password_saying_why(db: Session, world, password: str, codes: set[str]) -> None:
     with pytest.raises(ValidationErrors) as refused:
         create_user(db, "zhangwei", password, roles=[("grid_worker", world.grid1.code)])
     assert {e.code for e in refused.value.errors} == codes
 
 
-def test_it_makes_a_new_account_choose_its_password_first(client: TestClient, db: Session, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_makes_a_new_account_choose_its_password_first(client: TestClient, db: Session, world) -> None:
     create_user(db, "newcomer", PASSWORD, roles=[("grid_worker", world.grid1.code)], must_change=True)
     answer = _login(client, "newcomer").json()
     assert answer["stage"] == "password"
@@ -56,7 +56,7 @@ def test_it_makes_a_new_account_choose_its_password_first(client: TestClient, db
     assert old.status_code == 401
 
 
-def test_it_refuses_the_current_password_again_and_a_wrong_current_one(client: TestClient, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_the_current_password_again_and_a_wrong_current_one(client: TestClient, world) -> None:
     login(client, "grid1")
     same = client.post("/api/v1/auth/password", json={"current": PASSWORD, "new": PASSWORD})
     assert same.json()["error"]["code"] == "password.unchanged"
@@ -64,7 +64,7 @@ def test_it_refuses_the_current_password_again_and_a_wrong_current_one(client: T
     assert wrong.json()["error"]["code"] == "password.current_wrong"
 
 
-def test_it_expires_an_old_password_but_not_a_demo_accounts(client: TestClient, db: Session, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_expires_an_old_password_but_not_a_demo_accounts(client: TestClient, db: Session, world) -> None:
     create_user(db, "demo1", "Linli-Demo-2026", roles=[("grid_worker", world.grid1.code)], demo=True)
     db.execute(update(User).values(password_changed_at=utcnow() - timedelta(days=400)))
     db.commit()
@@ -75,7 +75,7 @@ def test_it_expires_an_old_password_but_not_a_demo_accounts(client: TestClient, 
 def test_it_locks_the_account_after_five_failures_even_for_the_right_password(
     client: TestClient,
     db: Session,
-    world,  # type: ignore[no-untyped-def]
+    world,
 ) -> None:
     for _ in range(5):
         assert _login(client, "grid1", "Wrong-pass-000").status_code == 401
@@ -90,14 +90,14 @@ def test_it_locks_the_account_after_five_failures_even_for_the_right_password(
     assert _login(client, "grid1").status_code == 200
 
 
-def test_it_rate_limits_sign_in_per_address(runtime: Runtime, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_rate_limits_sign_in_per_address(runtime: Runtime, world) -> None:
     app = create_app(make_settings(runtime.settings.database_url, login_rate_limit="3/minute"))
     with TestClient(app) as client:
         answers = [_login(client, "nobody", "Wrong-pass-000").status_code for _ in range(4)]
     assert answers == [401, 401, 401, 429]
 
 
-def test_it_ends_every_session_at_logout(client: TestClient, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_ends_every_session_at_logout(client: TestClient, world) -> None:
     token = _login(client, "grid1").json()["token"]
     bearer = {"authorization": f"Bearer {token}"}
     assert client.get("/api/v1/auth/me", headers=bearer).status_code == 200
@@ -105,7 +105,7 @@ def test_it_ends_every_session_at_logout(client: TestClient, world) -> None:  # 
     assert client.get("/api/v1/auth/me", headers=bearer).status_code == 401
 
 
-def test_it_refuses_a_session_idle_too_long(runtime: Runtime, world) -> None:  # type: ignore[no-untyped-def]
+def test_it_refuses_a_session_idle_too_long(runtime: Runtime, world) -> None:
     from linli.accounts import tokens
 
     token = tokens.issue(runtime.settings.secret_key, 1, 1)

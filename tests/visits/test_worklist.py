@@ -68,7 +68,7 @@ def test_it_orders_by_priority_and_walks_building_by_building(db: Session, world
     assert by_id[s.h2].reason == "所有住户, 登记 100 天从未上门"
 
 
-def test_it_keeps_the_capacity_for_today_and_the_rest_for_later(db: Session, world: World, runtime) -> None:  # type: ignore[no-untyped-def]
+def test_it_keeps_the_capacity_for_today_and_the_rest_for_later(db: Session, world: World, runtime) -> None:
     s = street(db, world)
     runtime.settings.visits_per_day = 2
     items = worklist.worklist(db, scope_of(db, "grid1")).items

@@ -204,7 +204,7 @@ def list_calendar(session: Session, year: int) -> list[CalendarDayOut]:
     rows = session.scalars(
         select(CalendarDay).where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
     )
-    return [CalendarDayOut(day=r.day, kind=r.kind, name=r.name) for r in sorted(rows, key=lambda r: r.day)]  # type: ignore[arg-type]
+    return [CalendarDayOut(day=r.day, kind=r.kind, name=r.name) for r in sorted(rows, key=lambda r: r.day)]
 
 
 def parse_calendar(text: str) -> list[CalendarDayOut]:
@@ -234,7 +234,7 @@ def parse_calendar(text: str) -> list[CalendarDayOut]:
             problems.append(Invalid("calendar.twice", "Line {line}: the date appears twice.", "date", line=line))
         else:
             seen.add(day)
-            rows.append(CalendarDayOut(day=day, kind=kind, name=row.get("name", "")[:40]))  # type: ignore[arg-type]
+            rows.append(CalendarDayOut(day=day, kind=kind, name=row.get("name", "")[:40]))
     if problems:
         raise ValidationErrors(list(problems))
     if not rows:

@@ -100,4 +100,4 @@ def mark_read(session: Session, scope: Scope, notification_ids: list[int] | None
         statement = update(Notification).where(Notification.user_id == scope.user_id, Notification.read_at.is_(None))
         if notification_ids is not None:
             statement = statement.where(Notification.id.in_(notification_ids))
-        return session.execute(statement.values(read_at=utcnow())).rowcount  # type: ignore[attr-defined, no-any-return]
+        return session.execute(statement.values(read_at=utcnow())).rowcount  # type: ignore[attr-defined]

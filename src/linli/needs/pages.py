@@ -161,7 +161,7 @@ async def create_need(request: Request, scope: Access, session: SessionDep) -> R
             category_id=as_int(values.get("category_id")),
             urgency=values.get("urgency") or "ordinary",
             description=values.get("description", ""),
-            source=values.get("source") or "staff",  # type: ignore[arg-type]
+            source=values.get("source") or "staff",
             hotline_number=values.get("hotline_number") or None,
             household_id=as_int(values.get("household_id")),
             area_id=as_int(values.get("area_id")),
@@ -344,7 +344,7 @@ async def move_need(need_id: int, request: Request, scope: Access, session: Sess
             due_at=local_time(values.get("due_at")),
             category_id=as_int(values.get("category_id")),
             urgency=values.get("urgency") or None,
-            rating=values.get("rating") or None,  # type: ignore[arg-type]
+            rating=values.get("rating") or None,
             comment=values.get("comment", ""),
             caused_by_handling=values.get("caused_by_handling", "1") == "1",
         )
@@ -444,7 +444,7 @@ async def rate(request: Request, tracking_code: str, session: SessionDep) -> Res
     try:
         data = TransitionIn(
             action="rate",
-            rating=values.get("rating") or None,  # type: ignore[arg-type]
+            rating=values.get("rating") or None,
             comment=values.get("comment", ""),
             caused_by_handling=values.get("caused_by_handling", "1") == "1",
         )

@@ -145,4 +145,4 @@ def _move(
     elif action == "rate":
         rating = rng.choices(("satisfied", "basic", "dissatisfied"), (12, 3, 1))[0]
         fields.update(rating=rating, comment=COMMENTS.get(rating, "问题没有解决"), caused_by_handling=True)
-    return lifecycle.transition(session, scope, order.id, TransitionIn(action=action, **fields))  # type: ignore[arg-type]
+    return lifecycle.transition(session, scope, order.id, TransitionIn(action=action, **fields))

@@ -179,7 +179,7 @@ def _aware(value: Any) -> datetime | None:
         return None
     if isinstance(value, str):  # SQLite returns a CASE over a sub-select as stored text
         value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value  # type: ignore[no-any-return]
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _logs(session: Session, ids: list[int], start: date, end: date) -> dict[tuple[int, int | None], tuple[int, int]]:

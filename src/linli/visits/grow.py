@@ -98,7 +98,7 @@ def _workers(session: Session) -> dict[int, int]:
 
 
 def _indexes() -> list[Index]:
-    return [i for i in LOG.indexes if isinstance(i, Index)]  # type: ignore[attr-defined]
+    return [i for i in LOG.indexes if isinstance(i, Index)]
 
 
 def grow_logs(

@@ -38,7 +38,7 @@ def _touched(session: Session) -> Touched:
     found = session.info.get(KEY)
     if found is None:
         found = session.info[KEY] = Touched()
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _changed(obj: Any, fields: tuple[str, ...]) -> list[Any]:

@@ -141,8 +141,8 @@ def update_rule(session: Session, scope: Scope, rule_id: int, data: RuleUpdate) 
             session,
             str(merged["condition"]),
             str(merged["value"] or ""),
-            merged["contact_every_days"],  # type: ignore[arg-type]
-            merged["visit_every_days"],  # type: ignore[arg-type]
+            merged["contact_every_days"],
+            merged["visit_every_days"],
         )
         for key, new in given.items():
             setattr(rule, key, new)

@@ -38,7 +38,7 @@ def tag_infos(session: Session) -> dict[str, TagInfo]:
     cached = session.info.get(TAGS_KEY)
     if cached is None:
         cached = session.info[TAGS_KEY] = read_tags(session)
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def read_tags(session: Session) -> dict[str, TagInfo]:

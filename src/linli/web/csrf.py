@@ -32,7 +32,7 @@ def token_of(request: Request) -> str:
     if token is None:
         token = request.cookies.get(COOKIE) or secrets.token_urlsafe(32)
         request.state.csrf = token
-    return token  # type: ignore[no-any-return]
+    return token
 
 
 def set_cookie(request: Request, response: Response) -> None:

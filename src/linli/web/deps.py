@@ -43,7 +43,7 @@ PUBLIC_ROUTES = {
 
 
 def get_runtime(request: Request) -> Runtime:
-    return request.app.state.runtime  # type: ignore[no-any-return]
+    return request.app.state.runtime
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -29,7 +29,7 @@ def _limiter(request: Request) -> MovingWindowRateLimiter:
         state.rate_limiter = MovingWindowRateLimiter(
             storage_from_string(get_runtime(request).settings.rate_limit_storage)
         )
-    return state.rate_limiter  # type: ignore[no-any-return]
+    return state.rate_limiter
 
 
 def check(request: Request, bucket: str, limit: str) -> None:
