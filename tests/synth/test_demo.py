@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -213,15 +214,24 @@ def test_it_builds_a_whole_district_and_leaves_ids_free_for_new_rows(db: Session
     assert db.execute(text("SELECT 1")).scalar() == 1
 
 
-def test_the_community_demo_opens_on_weeks_of_work(db: Session) -> None:
+def test_the_community_demo_opens_on_a_year_of_work(db: Session) -> None:
+    from linli.lib import clock
     from linli.needs.models import Notification, WorkOrder
-    from linli.synth.activity import LOG_DAYS, PATHS
-    from linli.visits.models import GridLog
+    from linli.synth.activity import LIVE_DAYS, PATHS
+    from linli.visits.models import GridLog, HouseholdRhythm
 
     summary = build_demo(db, residents=SMALL)
     assert summary.logs == db.execute(select(func.count()).select_from(GridLog)).scalar_one() > 0
     oldest = db.scalar(select(func.min(GridLog.started_at)))
-    assert oldest is not None and (db.scalar(select(func.max(GridLog.started_at))) - oldest).days >= LOG_DAYS - 7
+    assert oldest is not None and (db.scalar(select(func.max(GridLog.started_at))) - oldest).days >= LIVE_DAYS - 7
+    # Households came onto linli a year ago (their members' 户籍 dates go back decades): nobody on a
+    # worker's list is years overdue, only the few let slip at the end of the year.
+    taken_on = clock.today() - timedelta(days=LIVE_DAYS)
+    assert set(db.scalars(select(Household.registered_on))) == {taken_on}
+    earliest = db.scalar(select(func.min(Resident.registered_on)))
+    assert earliest is not None and earliest < taken_on - timedelta(days=3 * 365)
+    due = db.scalar(select(func.min(HouseholdRhythm.visit_due_on)).where(HouseholdRhythm.active.is_(True)))
+    assert due is not None and (clock.today() - due).days < 60
     states = Counter(db.scalars(select(WorkOrder.state)))
     assert summary.orders == sum(states.values()) == len(PATHS) + 1
     assert {"received", "registered", "dispatched", "handling", "reported", "rated"} <= set(states), states

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from tests.cli.test_cli import Linli
@@ -10,14 +11,23 @@ from tests.cli.test_cli import Linli
 def test_it_grows_logs_over_the_demo_and_prints_a_workers_list(tmp_path: Path) -> None:
     linli = Linli(tmp_path)
     assert linli("demo", "--residents", "400").returncode == 0
-    demo = linli.scalar("SELECT count(*) FROM grid_log")  # the demo brings its last 60 days
-    again = linli("visits", "demo-logs", "--days", "60")
+    # The demo brings the year since its households came onto linli; keep its last 60 days.
+    with sqlite3.connect(tmp_path / "linli.db") as conn:
+        conn.execute("DELETE FROM grid_log WHERE started_at < datetime('now', '-60 days')")
+    demo = linli.scalar("SELECT count(*) FROM grid_log")
+    again = linli("visits", "demo-logs", "--days", "30")
     assert again.returncode == 0 and "0 grid logs" in again.stdout, again.stderr  # those days are logged already
-    grown = linli("visits", "demo-logs", "--days", "120")  # the 60 days before them
+    grown = linli("visits", "demo-logs", "--days", "3650")  # the days before them, back to the households' start
     assert grown.returncode == 0, grown.stderr
     logs = linli.scalar("SELECT count(*) FROM grid_log")
     assert isinstance(logs, int) and isinstance(demo, int) and demo > 100 and logs > demo
     assert f"{logs - demo} grid logs" in grown.stdout
+    # No household has logs from before linli took it on.
+    early = (
+        "SELECT count(*) FROM grid_log g JOIN household h ON h.id = g.household_id "
+        "WHERE substr(g.started_at, 1, 10) < h.registered_on"
+    )
+    assert linli.scalar(early) == 0
     # The older logs never move a household's last contact back in time.
     behind = (
         "SELECT count(*) FROM household_rhythm r WHERE r.last_contact_at < "

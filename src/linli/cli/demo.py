@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
         )
         if summary.orders:
             typer.echo(
-                f"and the weeks before today: {summary.logs} grid logs, {summary.orders} work orders "
+                f"and the year before today: {summary.logs:,} grid logs, {summary.orders} work orders "
                 f"({summary.overdue} overdue)"
             )
         typer.echo(f"accounts (password {synth.DEMO_PASSWORD}):")

@@ -55,8 +55,8 @@ def demo_logs(
 ) -> None:
     """Grow the logs the rhythm would have made over the demo's households; days already logged are left alone.
 
-    A year is ~10 million logs at district scale. A community-scale `linli demo` brings its last 60 days, so a
-    year then adds the ten months before them.
+    A year is ~10 million logs at district scale. The demo's households came onto linli a year before it was
+    built, so logs start no earlier than that; a community-scale `linli demo` already brings that year.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

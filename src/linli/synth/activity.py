@@ -1,7 +1,7 @@
-"""The demo's first weeks of work: grid logs on the rhythm, and work orders in every state.
+"""The demo's first year of work: grid logs on the rhythm, and work orders in every state.
 
 A community demo that opens on empty worklists and an empty needs list shows nothing of what linli is
-for. This grows ``LOG_DAYS`` of grid logs with ``visits.grow`` and files ``ORDERS`` through the same
+for. This grows ``LIVE_DAYS`` of grid logs with ``visits.grow`` and files ``ORDERS`` through the same
 services a person uses (so each order has its timeline, audit rows and notifications): new requests,
 orders waiting for dispatch, orders with the volunteer, done and awaiting the check, closed and rated,
 one reopened by a dissatisfied resident, and two past their deadline that the SLA tick has marked.
@@ -29,7 +29,8 @@ from linli.registry.models import Household
 from linli.synth import layout
 from linli.visits.grow import grow_logs
 
-LOG_DAYS = 60
+# The demo's households came onto linli this many days before it is built (``synth.rows``); the logs fill them.
+LIVE_DAYS = 365
 
 # (category code, urgency, what the resident needs), as grid workers and the hotline write them.
 NEEDS = (
@@ -77,8 +78,8 @@ class Activity:
 
 
 def grow_activity(session: Session, seed: int) -> Activity:
-    """Return what was added to a freshly built community demo: ``LOG_DAYS`` of logs, then the orders."""
-    grown = grow_logs(session, LOG_DAYS, seed)
+    """Return what was added to a freshly built community demo: ``LIVE_DAYS`` of logs, then the orders."""
+    grown = grow_logs(session, LIVE_DAYS, seed)
     rng = random.Random(f"{seed}/orders")
     scopes = {
         u.username: load_scope(session, u.id, u.session_version)

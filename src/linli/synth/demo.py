@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 from sqlalchemy import select
@@ -22,10 +22,11 @@ from linli.audit import services as audit
 from linli.db.base import utcnow
 from linli.db.engine import transaction
 from linli.errors import Conflict, Invalid
+from linli.lib import clock
 from linli.registry.models import Resident, Tag
 from linli.runtime import cipher_of
 from linli.synth import layout
-from linli.synth.activity import grow_activity
+from linli.synth.activity import LIVE_DAYS, grow_activity
 from linli.synth.bootstrap import seed_tags
 from linli.synth.bulk import AREA, QUICK_FROM, BulkWriter, RowBuffer, first_ids, quick_sqlite, vacuum_postgres
 from linli.synth.community import ahead, batches
@@ -78,7 +79,7 @@ class DemoSummary:
     households: int = 0
     residents: int = 0
     cared: int = 0
-    logs: int = 0  # grid logs of the weeks before today (community scale)
+    logs: int = 0  # grid logs of the year before today (community scale)
     orders: int = 0  # work orders in every state (community scale)
     overdue: int = 0
     seconds: float = 0.0
@@ -132,7 +133,7 @@ def build_demo(
         writer.write(buffer.take())
     summary.areas, summary.grids = len(area_ids), sum(len(c.grids) for c in plan.communities)
     total = sum(c.residents for c in plan.communities)
-    maker = RowMaker(buffer, cipher_of(session), tag_ids, now)
+    maker = RowMaker(buffer, cipher_of(session), tag_ids, now, clock.today() - timedelta(days=LIVE_DAYS))
     # Rows written with Core are not seen by the visit-rhythm hook: each community's households
     # get their rhythm computed in the transaction that writes them.
     session.info[DEFER] = True

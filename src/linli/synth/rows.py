@@ -8,7 +8,7 @@ grid; a household points at its head (relation 02). These functions produce the 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from linli.lib import phone
 from linli.lib.crypto import FieldCipher
@@ -21,8 +21,11 @@ from linli.synth.people import Person
 class RowMaker:
     """Turn buildings full of households into rows; caches the search keys of each distinct name."""
 
-    def __init__(self, buffer: RowBuffer, cipher: FieldCipher, tag_ids: dict[str, int], now: datetime) -> None:
+    def __init__(
+        self, buffer: RowBuffer, cipher: FieldCipher, tag_ids: dict[str, int], now: datetime, live_since: date
+    ) -> None:
         self.buffer = buffer
+        self.live_since = live_since
         self.cipher = cipher
         self.tag_ids = tag_ids
         self.now = now
@@ -56,7 +59,10 @@ class RowMaker:
                     "address": "",
                     # Set once the members exist (``BulkWriter.set_heads``), as the service does.
                     "head_id": None,
-                    "registered_on": home.registered_on,
+                    # The day linli took the household on (as a household registered through the app
+                    # or a ledger import gets today): its visit rhythm runs from then, not from the
+                    # members' 户籍 registration decades ago.
+                    "registered_on": self.live_since,
                     "dissolved_on": None,
                 }
                 | stamp,

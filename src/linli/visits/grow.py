@@ -111,7 +111,7 @@ def grow_logs(
     """Write ``days`` days of grid logs (up to yesterday) for every running household; return how many.
 
     Days already logged are left alone: when logs exist, only the days before the earliest one are
-    grown (``linli demo`` brings its last weeks; growing a year then adds the months before them).
+    grown. No household gets logs from before linli took it on (its ``registered_on``).
     """
     started = time.perf_counter()
     end = (today or clock.today()) - timedelta(days=1)
