@@ -152,3 +152,19 @@ def test_it_refuses_a_reversed_or_endless_period(client: TestClient, world: Worl
     assert reversed_.status_code == 422 and reversed_.json()["error"]["code"] == "visits.period_reversed"
     endless = client.get("/api/v1/visits/coverage", params={"start": "2020-01-01", "end": "2026-03-01"})
     assert endless.json()["error"]["code"] == "visits.period_long"
+
+
+def test_a_supervisor_sees_each_grid_with_its_community(client: TestClient, world: World) -> None:
+    login(client, "supervisor")
+    today = clock.today().isoformat()
+    body = client.get("/api/v1/visits/coverage", params={"start": today, "end": today}).json()
+    assert {g["name"]: g["community"] for g in body["grids"]} == {
+        "第一网格": "阳台山社区",
+        "第二网格": "阳台山社区",
+        "厦禾第一网格": "厦禾社区",
+    }
+    assert "阳台山社区 · 第一网格" in client.get("/visits/coverage").text
+    client.cookies.clear()
+    login(client, "secretary")  # one community: its grids need no prefix
+    page = client.get("/visits/coverage").text
+    assert "第一网格" in page and "阳台山社区 · 第一网格" not in page
