@@ -151,3 +151,16 @@ def test_it_shows_my_orders_to_the_assignee_and_their_team(client: TestClient, n
     assert client.post(f"/api/v1/notifications/{unread[0]['id']}/read").json() == {"marked": 1}
     login(client, "volunteer")
     assert client.post(f"/api/v1/notifications/{unread[0]['id']}/read").status_code == 404
+
+
+def test_a_street_list_names_each_orders_grid_with_its_community(
+    client: TestClient, nw: NeedsWorld, db: Session
+) -> None:
+    new_order(db, nw)
+    new_order(db, nw, "outsider", household_id=nw.world.other_household, description="楼道灯坏了")
+    login(client, "supervisor")
+    areas = {n["area"] for n in client.get("/api/v1/needs").json()["items"]}
+    assert areas == {"阳台山社区 · 第一网格", "厦禾社区 · 厦禾第一网格"}
+    client.cookies.clear()
+    login(client, "secretary")
+    assert [n["area"] for n in client.get("/api/v1/needs").json()["items"]] == ["第一网格"]

@@ -128,7 +128,12 @@ def test_an_urgent_log_raises_an_alert_at_once(client: TestClient, db: Session, 
     login(client, "secretary")
     alerts = client.get("/api/v1/visit-alerts").json()
     assert [(a["kind"], a["log_id"]) for a in alerts] == [("urgent_log", log["id"])]
-    assert alerts[0]["detail"].startswith("急")
+    assert alerts[0]["detail"].startswith("急") and alerts[0]["grid"] == "第一网格"
+    client.cookies.clear()
+    login(client, "supervisor")  # a street's alerts come from several communities
+    assert [a["grid"] for a in client.get("/api/v1/visit-alerts").json()] == ["阳台山社区 · 第一网格"]
+    client.cookies.clear()
+    login(client, "secretary")
     resolved = client.post(f"/api/v1/visit-alerts/{alerts[0]['id']}/resolve", json={"resolution": "燃气公司已上门"})
     assert resolved.status_code == 200 and resolved.json()["resolved_at"] is not None
     assert client.get("/api/v1/visit-alerts").json() == []

@@ -119,6 +119,12 @@ def test_a_supervisor_reads_any_workers_list_in_their_area(client: TestClient, d
     assert body["worker"] == "grid1" and [i["household_id"] for i in body["items"]] == [world.household1]
     workers = client.get("/api/v1/worklist/workers").json()["workers"]
     assert {w["name"] for w in workers} == {"grid1", "grid2", "outsider"}
+    # Grids of two communities: each named with its community (both have a 第一网格 in real life).
+    assert {w["name"]: w["grids"][0]["name"] for w in workers} == {
+        "grid1": "阳台山社区 · 第一网格",
+        "grid2": "阳台山社区 · 第二网格",
+        "outsider": "厦禾社区 · 厦禾第一网格",
+    }
     client.cookies.clear()
     login(client, "outsider")
     assert client.get("/api/v1/worklist", params={"user_id": grid1}).status_code == 404

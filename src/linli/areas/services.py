@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from linli.accounts.permissions import AREA_WRITE, READ, Scope, path_under
 from linli.areas.models import CODE_LENGTHS, LEVELS, Area, code_fits, path_segment
@@ -138,3 +140,22 @@ def create_area(session: Session, scope: Scope, data: AreaIn) -> AreaNode:
             changes={"code": [None, area.code], "name": [None, area.name]},
         )
         return AreaNode.model_validate(area, from_attributes=True)
+
+
+def area_labels(session: Session, area_ids: Iterable[int]) -> dict[int, str]:
+    """Return each area's name as a list of them should show it (one query).
+
+    Every community has its 第一网格: when the areas (grids, mostly) come from more than one parent,
+    each name gets its parent's in front (阳台山社区 · 第一网格); under one parent the name alone.
+    """
+    ids = sorted(set(area_ids))
+    if not ids:
+        return {}
+    community = aliased(Area)
+    rows = session.execute(
+        select(Area.id, Area.name, community.id, community.name)
+        .outerjoin(community, community.id == Area.parent_id)
+        .where(Area.id.in_(ids))
+    ).all()
+    several = len({parent for _, _, parent, _ in rows}) > 1
+    return {i: f"{c} · {n}" if several and c else n for i, n, _, c in rows}

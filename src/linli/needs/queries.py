@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, aliased
 from linli.accounts.models import User
 from linli.accounts.permissions import NEEDS_READ, Scope, path_under
 from linli.areas.models import Area
+from linli.areas.services import area_labels
 from linli.errors import NotFound
 from linli.lib import phone
 from linli.needs import lifecycle
@@ -69,6 +70,7 @@ def _shown() -> Select[WorkOrder, str, str, str, str, str]:
 def present(session: Session, actor: Actor, rows: list[Any]) -> list[NeedOut]:
     """Return rows of ``_shown()`` as the actor sees them: the requester's phone masked, their next actions."""
     cipher = cipher_of(session)
+    labels = area_labels(session, [row[0].area_id for row in rows])  # 第一网格 of which community
     out = []
     for order, path, area, category, urgency, assignee in rows:
         parts = actor.parts(order, path)
@@ -85,7 +87,7 @@ def present(session: Session, actor: Actor, rows: list[Any]) -> list[NeedOut]:
                 hotline_number=order.hotline_number,
                 grid_log_item_id=order.grid_log_item_id,
                 area_id=order.area_id,
-                area=area,
+                area=labels.get(order.area_id, area),
                 household_id=order.household_id,
                 resident_id=order.resident_id,
                 requester_name=order.requester_name,

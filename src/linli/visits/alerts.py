@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from linli.accounts.permissions import READ, WRITE, Scope
 from linli.areas.models import Area
+from linli.areas.services import area_labels
 from linli.audit import services as audit
 from linli.db.base import utcnow
 from linli.db.engine import transaction
@@ -163,7 +164,8 @@ def list_alerts(
     )
     if not include_resolved:
         query = query.where(VisitAlert.resolved_at.is_(None))
-    return [_out(*row) for row in session.execute(query.limit(500))]
+    labels = area_labels(session, [g for g, _ in grids])
+    return [_out(alert, labels[alert.area_id], *place) for alert, _, *place in session.execute(query.limit(500))]
 
 
 def _out(alert: VisitAlert, grid: str, compound: str, building: str, room: str) -> AlertOut:

@@ -27,11 +27,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, and_, bindparam, case, func, literal, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from linli.accounts.models import Assignment, User
 from linli.accounts.permissions import READ, Scope
 from linli.areas.models import Area
+from linli.areas.services import area_labels
 from linli.db.base import UTCDateTime
 from linli.errors import Invalid, NotFound
 from linli.lib import clock
@@ -70,9 +71,7 @@ class _Counts:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.care_days.extend(other.care_days)
 
-    def row(
-        self, name: str, area_id: int | None = None, user_id: int | None = None, community: str | None = None
-    ) -> CoverageRow:
+    def row(self, name: str, area_id: int | None = None, user_id: int | None = None) -> CoverageRow:
         def rate(part: int, whole: int) -> float | None:
             return round(part / whole, 4) if whole else None
 
@@ -80,7 +79,6 @@ class _Counts:
             area_id=area_id,
             user_id=user_id,
             name=name,
-            community=community,
             households=self.households,
             contact_households=self.contact_households,
             contacted_on_time=self.contacted,
@@ -96,24 +94,17 @@ class _Counts:
         )
 
 
-def _grids(session: Session, scope: Scope, area_id: int | None) -> list[tuple[int, str, str | None]]:
-    """Return (id, name, community name) of the grids in reach, or under ``area_id``, in code order."""
+def _grids(session: Session, scope: Scope, area_id: int | None) -> list[tuple[int, str]]:
     condition = scope.area_ids(READ)
     if condition is None:
         return []
-    community = aliased(Area)
-    query = (
-        select(Area.id, Area.name, community.name)
-        .outerjoin(community, community.id == Area.parent_id)
-        .where(condition, Area.level == "grid")
-        .order_by(Area.code)
-    )
+    query = select(Area.id, Area.name).where(condition, Area.level == "grid").order_by(Area.code)
     if area_id is not None:
         area = session.get(Area, area_id)
         if area is None or not scope.reaches(READ, area.path):
             raise NotFound("area")
         query = query.where(Area.path.startswith(area.path))
-    return [(i, n, c) for i, n, c in session.execute(query)]
+    return [(i, n) for i, n in session.execute(query)]
 
 
 def _last_as_of(hi: Any, door: bool) -> ColumnElement[Any]:
@@ -214,7 +205,7 @@ def coverage(
         raise Invalid("visits.period_long", "A period is at most {days} days.", "end", days=MAX_DAYS)
     as_of = min(end, today or clock.today())
     grids = _grids(session, scope, area_id)
-    ids = [g for g, _, _ in grids]
+    ids = [g for g, _ in grids]
     counts: dict[int, _Counts] = defaultdict(_Counts)
     logs: dict[tuple[int, int | None], tuple[int, int]] = {}
     if ids:
@@ -223,6 +214,7 @@ def coverage(
         for (area, _), (n, minutes) in logs.items():
             counts[area].logs += n
             counts[area].minutes += minutes
+    labels = area_labels(session, ids)
     total = _Counts()
     for g in ids:
         total.add(counts[g])
@@ -231,7 +223,7 @@ def coverage(
         end=end,
         as_of=as_of,
         total=total.row("total"),
-        grids=[counts[g].row(name, area_id=g, community=c) for g, name, c in grids],
+        grids=[counts[g].row(labels[g], area_id=g) for g in ids],
         workers=_workers(session, ids, logs, counts) if ids else [],
     )
 

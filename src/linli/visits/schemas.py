@@ -300,7 +300,6 @@ class CoverageRow(BaseModel):
     area_id: int | None = None
     user_id: int | None = None
     name: str
-    community: str | None = Field(None, description="A grid's community (grids of several communities share names)")
     households: int
     contact_households: int = Field(description="Households with a contact rhythm")
     contacted_on_time: int

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from linli.accounts.models import Assignment, User
 from linli.accounts.permissions import READ, SENSITIVE, Scope, path_under
 from linli.areas.models import Area
+from linli.areas.services import area_labels
 from linli.errors import NotFound
 from linli.lib import clock
 from linli.registry.models import Building, Household, Resident
@@ -97,8 +98,8 @@ def unowned_grids(session: Session, scope: Scope, day: date) -> list[GridRef]:
         .where(condition, Area.level == "grid", Area.id.not_in(owned))
         .order_by(Area.code)
     ).all()
-    due = _due_counts(session, [r[0] for r in rows], day)
-    return [GridRef(id=i, name=n, code=c, due=due.get(i, 0)) for i, n, c in rows]
+    due, labels = _due_counts(session, [r[0] for r in rows], day), area_labels(session, [r[0] for r in rows])
+    return [GridRef(id=i, name=labels[i], code=c, due=due.get(i, 0)) for i, _, c in rows]
 
 
 def _due_counts(session: Session, grid_ids: list[int], day: date) -> dict[int, int]:
@@ -229,10 +230,10 @@ def workers(session: Session, scope: Scope, day: date | None = None) -> WorkersO
         .where(Assignment.role == WORKER_ROLE, Area.level == "grid", condition, User.active.is_(True))
         .order_by(Area.code, User.display_name)
     ).all()
-    due = _due_counts(session, sorted({r[2] for r in rows}), day)
+    due, labels = _due_counts(session, sorted({r[2] for r in rows}), day), area_labels(session, [r[2] for r in rows])
     found: dict[int, WorkerOut] = {}
-    for uid, uname, gid, gname, gcode in rows:
+    for uid, uname, gid, _, gcode in rows:
         worker = found.setdefault(uid, WorkerOut(user_id=uid, name=uname, grids=[], due=0))
-        worker.grids.append(GridRef(id=gid, name=gname, code=gcode, due=due.get(gid, 0)))
+        worker.grids.append(GridRef(id=gid, name=labels[gid], code=gcode, due=due.get(gid, 0)))
         worker.due += due.get(gid, 0)
     return WorkersOut(date=day, workers=list(found.values()), unowned_grids=unowned_grids(session, scope, day))
