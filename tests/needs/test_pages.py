@@ -124,3 +124,14 @@ def test_the_messages_page_lists_an_escalation_and_marks_all_read(
     assert client.get("/notifications/unread").text == ""
     login(client, "outsider")
     assert order.title not in client.get("/notifications").text
+
+
+def test_a_resident_and_a_volunteer_open_on_what_their_roles_let_them_do(client: TestClient, nw: NeedsWorld) -> None:
+    login(client, "resident")
+    home = client.get("/").text
+    assert 'href="/needs/requested"' in home and "向社区求助，随时查看办理进度" in home
+    assert 'href="/needs/mine"' not in home and 'href="/residents' not in home
+    client.cookies.clear()
+    login(client, "volunteer")
+    home = client.get("/").text
+    assert 'href="/needs/mine"' in home and "派给您或您所在服务队的任务，按期限排列" in home
