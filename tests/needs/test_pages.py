@@ -135,3 +135,16 @@ def test_a_resident_and_a_volunteer_open_on_what_their_roles_let_them_do(client:
     login(client, "volunteer")
     home = client.get("/").text
     assert 'href="/needs/mine"' in home and "派给您或您所在服务队的任务，按期限排列" in home
+
+
+def test_the_volunteer_sees_where_to_go_but_no_registry_link(client: TestClient, db: Session, nw: NeedsWorld) -> None:
+    order = dispatched(db, nw)
+    assert order.address == "图强小区 3号楼 301"  # filed at a household without an address: the household's
+    given = new_order(db, nw, address="3号楼楼下车棚")
+    assert given.address == "3号楼楼下车棚"  # an address the filer gave is kept
+    login(client, "volunteer")
+    page = client.get(f"/needs/{order.id}").text
+    assert "图强小区 3号楼 301" in page and f'href="/households/{order.household_id}"' not in page
+    client.cookies.clear()
+    login(client, "secretary")
+    assert f'href="/households/{order.household_id}"' in client.get(f"/needs/{order.id}").text

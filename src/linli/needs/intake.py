@@ -25,6 +25,7 @@ from linli.needs.access import Actor
 from linli.needs.models import ServiceCategory, WorkOrder
 from linli.needs.schemas import NeedIn, PublicNeedIn, SubmittedOut
 from linli.registry.models import Household, Resident
+from linli.registry.places import household_address
 from linli.runtime import cipher_of
 
 DUPLICATE_WINDOW = timedelta(days=7)
@@ -229,7 +230,13 @@ def _category_named(session: Session, text: str) -> bool:
 
 
 def _file(session: Session, actor: Actor, order: WorkOrder, requester_phone: str | None) -> None:
-    """Add the order with its requester's phone, its duplicate flag, and the first line of its timeline."""
+    """Add the order with its requester's phone, its duplicate flag, and the first line of its timeline.
+
+    An order at a household without an address gets the household's: whoever takes it (a volunteer
+    holds no registry) needs to know where to go.
+    """
+    if not order.address and order.household_id is not None:
+        order.address = household_address(session, order.household_id)
     if requester_phone:
         try:
             number = phone.validate(requester_phone)

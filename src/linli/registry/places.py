@@ -24,6 +24,16 @@ def by_name(*columns: Any) -> list[Any]:
     return [term for column in columns for term in (func.length(column), column)]
 
 
+def household_address(session: Session, household_id: int) -> str:
+    """Return where a household lives as people say it: compound, building and room (图强小区 3号楼 301)."""
+    row = session.execute(
+        select(Building.compound, Building.name, Household.room)
+        .join(Building, Building.id == Household.building_id)
+        .where(Household.id == household_id)
+    ).first()
+    return " ".join(part for part in row if part) if row else ""
+
+
 def list_buildings(session: Session, scope: Scope, area_id: int) -> list[BuildingOut]:
     """Return the buildings of an area in reach with their household counts (one query)."""
     area = session.get(Area, area_id)
