@@ -151,11 +151,11 @@ def area_labels(session: Session, area_ids: Iterable[int]) -> dict[int, str]:
     ids = sorted(set(area_ids))
     if not ids:
         return {}
-    community = aliased(Area)
+    parent = aliased(Area)
     rows = session.execute(
-        select(Area.id, Area.name, community.id, community.name)
-        .outerjoin(community, community.id == Area.parent_id)
+        select(Area.id, Area.name, parent.id, parent.name)
+        .outerjoin(parent, parent.id == Area.parent_id)
         .where(Area.id.in_(ids))
     ).all()
-    several = len({parent for _, _, parent, _ in rows}) > 1
-    return {i: f"{c} · {n}" if several and c else n for i, n, _, c in rows}
+    several = len({parent_id for _, _, parent_id, _ in rows}) > 1
+    return {i: f"{above} · {name}" if several and above else name for i, name, _, above in rows}
