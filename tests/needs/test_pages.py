@@ -148,3 +148,15 @@ def test_the_volunteer_sees_where_to_go_but_no_registry_link(client: TestClient,
     client.cookies.clear()
     login(client, "secretary")
     assert f'href="/households/{order.household_id}"' in client.get(f"/needs/{order.id}").text
+
+
+def test_an_english_page_names_service_categories_in_english(client: TestClient, db: Session, nw: NeedsWorld) -> None:
+    order = dispatched(db, nw)
+    login(client, "secretary")
+    client.cookies.set("linli_lang", "en")
+    for url in ("/needs", f"/needs/{order.id}", "/needs/new"):
+        page = client.get(url).text
+        assert "Repairs" in page, url
+    assert ">Repairs</th>" in client.get("/needs/figures").text
+    client.cookies.set("linli_lang", "zh")
+    assert "维修服务 ·" in client.get("/needs").text and "Repairs" not in client.get("/needs").text

@@ -41,12 +41,13 @@ class Counts:
         for f in fields(self):
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
-    def row(self, key: int | None, name: str) -> FigureRow:
+    def row(self, key: int | None, name: str, name_en: str = "") -> FigureRow:
         """Return these counts with their rates."""
         cases = self.received - self.dismissed
         return FigureRow(
             id=key,
             name=name,
+            name_en=name_en,
             **{f.name: getattr(self, f.name) for f in fields(self)},
             resolution_rate=_rate(self.resolved, cases),
             on_time_rate=_rate(self.on_time, self.resolved),
@@ -79,7 +80,10 @@ def figures(session: Session, scope: Scope, area_id: int, date_from: date, date_
     by_category = _grouped(session, WorkOrder.category_id, in_period, overdue_now)
     by_child = _grouped(session, child, in_period, overdue_now, held)
 
-    names = dict(session.execute(select(ServiceCategory.id, ServiceCategory.name)).all())
+    names = {
+        i: (n, en)
+        for i, n, en in session.execute(select(ServiceCategory.id, ServiceCategory.name, ServiceCategory.name_en))
+    }
     children = dict(
         session.execute(select(Area.path, Area.id).where(Area.parent_id == area.id)).all()
         if area.level != "grid"
@@ -96,7 +100,7 @@ def figures(session: Session, scope: Scope, area_id: int, date_from: date, date_
         date_to=date_to,
         total=total.row(area.id, area.name),
         by_category=[
-            c.row(k, names.get(k, "")) for k, c in sorted(by_category.items(), key=lambda kv: -kv[1].received)
+            c.row(k, *names.get(k, ("", ""))) for k, c in sorted(by_category.items(), key=lambda kv: -kv[1].received)
         ],
         by_area=[
             c.row(children.get(k), child_names.get(children.get(k), k))  # type: ignore[arg-type]

@@ -198,8 +198,11 @@ def _entry_form(
 def options(request: Request, session: Any) -> dict[str, list[tuple[str, str]]]:
     """Return the category and urgency choices of a form, as ``(value, label)`` pairs."""
     urgency = labels(request)["urgency_label"]
+    english = get_locale(request) == "en"
     return {
-        "category_options": [(str(c.id), c.name) for c in catalogue.list_categories(session)],
+        "category_options": [
+            (str(c.id), c.name_en if english and c.name_en else c.name) for c in catalogue.list_categories(session)
+        ],
         "urgency_options": [(u.code, urgency(u.code)) for u in catalogue.list_urgencies(session)],
     }
 

@@ -55,11 +55,19 @@ class NeedFilter:
     sort: str = "new"
 
 
-def _shown() -> Select[WorkOrder, str, str, str, str, str]:
+def _shown() -> Select[WorkOrder, str, str, str, str, str, str]:
     """Return the select of an order with what it is shown with: category, urgency, area, assignee."""
     assignee = aliased(User)
     return (
-        select(WorkOrder, Area.path, Area.name, ServiceCategory.name, UrgencyLevel.code, assignee.display_name)
+        select(
+            WorkOrder,
+            Area.path,
+            Area.name,
+            ServiceCategory.name,
+            ServiceCategory.name_en,
+            UrgencyLevel.code,
+            assignee.display_name,
+        )
         .join(Area, Area.id == WorkOrder.area_id)
         .join(ServiceCategory, ServiceCategory.id == WorkOrder.category_id)
         .join(UrgencyLevel, UrgencyLevel.id == WorkOrder.urgency_id)
@@ -72,7 +80,7 @@ def present(session: Session, actor: Actor, rows: list[Any]) -> list[NeedOut]:
     cipher = cipher_of(session)
     labels = area_labels(session, [row[0].area_id for row in rows])  # 第一网格 of which community
     out = []
-    for order, path, area, category, urgency, assignee in rows:
+    for order, path, area, category, category_en, urgency, assignee in rows:
         parts = actor.parts(order, path)
         out.append(
             NeedOut(
@@ -82,6 +90,7 @@ def present(session: Session, actor: Actor, rows: list[Any]) -> list[NeedOut]:
                 address=order.address,
                 category_id=order.category_id,
                 category=category,
+                category_en=category_en,
                 urgency=urgency,
                 source=order.source,
                 hotline_number=order.hotline_number,
@@ -216,16 +225,17 @@ def by_log_item(session: Session, scope: Scope, item_id: int) -> NeedOut:
 def tracking(session: Session, code: str) -> TrackingOut:
     """Return what the holder of a tracking code may see of their request: its progress, no people."""
     row = session.execute(
-        select(WorkOrder, ServiceCategory.name)
+        select(WorkOrder, ServiceCategory.name, ServiceCategory.name_en)
         .join(ServiceCategory, ServiceCategory.id == WorkOrder.category_id)
         .where(WorkOrder.tracking_code == code.strip().upper())
     ).first()
     if row is None:
         raise NotFound("need")
-    order, category = row
+    order, category, category_en = row
     return TrackingOut(
         tracking_code=order.tracking_code or "",
         category=category,
+        category_en=category_en,
         state=order.state,
         created_at=order.created_at,
         due_at=order.due_at,

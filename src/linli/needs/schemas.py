@@ -170,6 +170,7 @@ class NeedOut(BaseModel):
     address: str
     category_id: int
     category: str
+    category_en: str = ""
     urgency: str
     source: str
     hotline_number: str | None
@@ -213,6 +214,7 @@ class TrackingOut(BaseModel):
 
     tracking_code: str
     category: str
+    category_en: str = ""
     state: str
     created_at: datetime
     due_at: datetime | None
@@ -235,6 +237,7 @@ class FigureRow(BaseModel):
 
     id: int | None
     name: str
+    name_en: str = ""
     received: int
     dismissed: int
     resolved: int

@@ -104,6 +104,8 @@ def _context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
         "level_label": lambda level: _(LEVEL_LABELS.get(level, level)),
         "event_label": lambda kind: _(EVENT_LABELS.get(kind, kind)),
         "tag_name": lambda tag: tag_name(tag.code, tag.name, locale),
+        # Data named in both languages (service categories): the English name when there is one.
+        "localized": lambda zh, en: en if locale == "en" and en else zh,
     }
     base["csrf_token"] = csrf.token_of(request)
     base.update(context)
