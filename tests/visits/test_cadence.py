@@ -87,3 +87,12 @@ def test_it_reads_a_log_late_in_the_utc_day_as_the_next_local_day() -> None:
 
 def test_it_is_never_due_before_the_rhythm_started_again() -> None:
     assert due_on(date(2025, 1, 1), 5, date(2026, 6, 1)) == date(2026, 6, 1)
+
+
+def test_the_default_rules_read_in_english_and_a_renamed_rule_as_named() -> None:
+    from linli.visits.words import basis_words
+
+    assert basis_words("rule:所有住户", {}, False, "en") == "Every household"
+    assert basis_words("rule:所有住户", {}, False, "zh") == "所有住户"
+    assert basis_words("rule:楼长重点户", {}, False, "en") == "楼长重点户"
+    assert basis_words("override:行动不便，每周上门", {}, False, "en") == "行动不便，每周上门"

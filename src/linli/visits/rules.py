@@ -16,6 +16,8 @@ DEFAULT_RULES = (
     ("其他关爱对象", "tagged", "", None, 30),
     ("所有住户", "everyone", "", None, 90),
 )
+# The default rules' names in English: a rule is data (staff rename it), but the defaults are ours.
+DEFAULT_NAMES_EN = {"重点关爱对象": "Close care", "其他关爱对象": "Others under care", "所有住户": "Every household"}
 MAX_INTERVAL = 366
 
 

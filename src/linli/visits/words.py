@@ -10,6 +10,7 @@ from datetime import date
 
 from linli.i18n import translate
 from linli.visits.cadence import TagInfo
+from linli.visits.rules import DEFAULT_NAMES_EN
 
 CHANNEL_LABELS = {"phone": "By phone", "message": "By message", "door": "Door visit"}
 URGENCY_LABELS = {"urgent": "Urgent 急", "hard": "Hard 难", "troublesome": "Troublesome 烦"}
@@ -40,7 +41,10 @@ def basis_words(basis: str, tags: dict[str, TagInfo], sensitive: bool, locale: s
             if word not in names:
                 names.append(word)
         return ("、" if locale == "zh" else ", ").join(names) or translate("Routine visit", locale)
-    if basis.startswith(("rule:", "override:")):
+    if basis.startswith("rule:"):
+        name = basis[5:]
+        return DEFAULT_NAMES_EN.get(name, name) if locale == "en" else name
+    if basis.startswith("override:"):
         return basis.split(":", 1)[1]
     return translate("Routine visit", locale)
 
