@@ -85,6 +85,10 @@ def test_it_shows_a_household_card_with_members_masked(client: TestClient, world
     assert "曾伟" in page and "独居老人" in page and "*******5678" in page
     assert "13912345678" not in page
     assert f"/residents/new?household_id={world.household1}" in page
+    assert f'href="/needs/new?household_id={world.household1}">登记诉求' in page  # a need raised on the spot
+    client.cookies.clear()
+    watching = login(client, "supervisor").get(f"/households/{world.household1}").text
+    assert "/needs/new?household_id=" not in watching  # a supervisor reads, files nothing
 
 
 def test_it_shows_a_resident_card_with_history(client: TestClient, world: World) -> None:
