@@ -160,3 +160,12 @@ def test_an_english_page_names_service_categories_in_english(client: TestClient,
     assert ">Repairs</th>" in client.get("/needs/figures").text
     client.cookies.set("linli_lang", "zh")
     assert "维修服务 ·" in client.get("/needs").text and "Repairs" not in client.get("/needs").text
+
+
+def test_the_entry_form_says_which_household_it_is_for(client: TestClient, nw: NeedsWorld) -> None:
+    login(client, "grid1")
+    form = client.get("/needs/new", params={"household_id": nw.world.household1}).text
+    assert "图强小区 3号楼 301 · 曾伟" in form
+    for other in (nw.world.other_household, 99999999999999999999, "x"):  # out of reach, absurd, not a number
+        page = client.get("/needs/new", params={"household_id": other})
+        assert page.status_code == 200 and "图强小区 1号楼 101" not in page.text

@@ -21,6 +21,7 @@ from linli.lib import clock
 from linli.needs import catalogue, figures, intake, lifecycle, notify, progress, queries, teams
 from linli.needs.api import submit_limit, track_limit
 from linli.needs.schemas import NeedIn, PublicNeedIn, TransitionIn
+from linli.registry import places
 from linli.web.deps import Access, SessionDep, client_of, current_scope, get_locale
 from linli.web.render import render
 
@@ -187,12 +188,25 @@ def _entry_form(
         "scope": scope,
         "values": values,
         "problems": errors or [],
+        "household_place": _household_place(session, scope, values.get("household_id")),
         **options(request, session),
         "area_options": [
             (str(h.area_id), h.area_name) for h in scope.holdings if scope.reaches(NEEDS_WRITE, h.area_path)
         ],
     }
     return page(request, "form.html", context, status)
+
+
+def _household_place(session: Any, scope: Any, household_id: Any) -> str:
+    """Return where the form's household is (图强小区 3号楼 301 · 曾伟), or "" when unknown or out of reach."""
+    number = as_int(household_id)
+    if number is None or not 0 < number < 2**31:
+        return ""
+    try:
+        home = places.get_household(session, scope, number)
+    except DomainError:
+        return ""
+    return " · ".join(part for part in (f"{home.building} {home.room}", home.head_name or "") if part)
 
 
 def options(request: Request, session: Any) -> dict[str, list[tuple[str, str]]]:
