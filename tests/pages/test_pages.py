@@ -60,6 +60,12 @@ def test_it_shows_the_home_page_with_the_users_areas(client: TestClient, world: 
     page = login(client, "grid1").get("/").text
     assert "第一网格" in page and "网格员" in page and 'name="q"' in page
     assert "第二网格" not in page
+    client.cookies.clear()
+    street = login(client, "supervisor").get("/").text  # a supervisor goes from home to the figures
+    assert f'href="/visits/coverage?area_id={world.street.id}"' in street
+    assert f'href="/needs/figures?area_id={world.street.id}"' in street
+    for link in (f"/visits/coverage?area_id={world.street.id}", f"/needs/figures?area_id={world.street.id}"):
+        assert client.get(link).status_code == 200, link
 
 
 def test_it_shows_the_area_tree_with_counts(client: TestClient, world: World) -> None:
