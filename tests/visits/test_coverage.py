@@ -160,8 +160,17 @@ def test_a_supervisor_sees_each_grid_with_its_community(client: TestClient, worl
     body = client.get("/api/v1/visits/coverage", params={"start": today, "end": today}).json()
     names = [g["name"] for g in body["grids"]]
     assert names == ["阳台山社区 · 第一网格", "阳台山社区 · 第二网格", "厦禾社区 · 厦禾第一网格"]
-    assert "阳台山社区 · 第一网格" in client.get("/visits/coverage").text
+    # And each community's figures, the sum of its grids'.
+    grids = {g["area_id"]: g for g in body["grids"]}
+    communities = {c["name"]: c for c in body["communities"]}
+    assert set(communities) == {"阳台山社区", "厦禾社区"}
+    assert communities["阳台山社区"]["households"] == sum(grids[g.id]["households"] for g in (world.grid1, world.grid2))
+    assert communities["厦禾社区"]["households"] == grids[world.other_grid.id]["households"] > 0
+    page = client.get("/visits/coverage").text
+    assert "阳台山社区 · 第一网格" in page and 'id="communities"' in page
     client.cookies.clear()
     login(client, "secretary")  # one community: its grids need no prefix
     page = client.get("/visits/coverage").text
-    assert "第一网格" in page and "阳台山社区 · 第一网格" not in page
+    assert "第一网格" in page and "阳台山社区 · 第一网格" not in page and 'id="communities"' not in page
+    mine = client.get("/api/v1/visits/coverage", params={"start": today, "end": today}).json()
+    assert mine["communities"] == []  # one community: its total says it all

@@ -94,17 +94,32 @@ class _Counts:
         )
 
 
-def _grids(session: Session, scope: Scope, area_id: int | None) -> list[tuple[int, str]]:
+def _grids(session: Session, scope: Scope, area_id: int | None) -> list[tuple[int, int | None]]:
+    """Return (id, community id) of the grids in reach, or under ``area_id``, in code order."""
     condition = scope.area_ids(READ)
     if condition is None:
         return []
-    query = select(Area.id, Area.name).where(condition, Area.level == "grid").order_by(Area.code)
+    query = select(Area.id, Area.parent_id).where(condition, Area.level == "grid").order_by(Area.code)
     if area_id is not None:
         area = session.get(Area, area_id)
         if area is None or not scope.reaches(READ, area.path):
             raise NotFound("area")
         query = query.where(Area.path.startswith(area.path))
-    return [(i, n) for i, n in session.execute(query)]
+    return [(i, parent) for i, parent in session.execute(query)]
+
+
+def _communities(
+    session: Session, grids: list[tuple[int, int | None]], counts: dict[int, _Counts]
+) -> list[CoverageRow]:
+    """Return the figures of each community the grids belong to, when they belong to more than one."""
+    by_community: dict[int, _Counts] = defaultdict(_Counts)
+    for grid, community in grids:
+        if community is not None:
+            by_community[community].add(counts[grid])
+    if len(by_community) < 2:
+        return []
+    names = area_labels(session, by_community)
+    return [by_community[c].row(names[c], area_id=c) for c in by_community]
 
 
 def _last_as_of(hi: Any, door: bool) -> ColumnElement[Any]:
@@ -223,6 +238,7 @@ def coverage(
         end=end,
         as_of=as_of,
         total=total.row("total"),
+        communities=_communities(session, grids, counts),
         grids=[counts[g].row(labels[g], area_id=g) for g in ids],
         workers=_workers(session, ids, logs, counts) if ids else [],
     )

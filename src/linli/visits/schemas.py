@@ -319,5 +319,8 @@ class CoverageOut(BaseModel):
     end: date
     as_of: date
     total: CoverageRow
+    communities: list[CoverageRow] = Field(
+        default_factory=list, description="Each community's figures, when the grids span more than one"
+    )
     grids: list[CoverageRow]
     workers: list[CoverageRow]
