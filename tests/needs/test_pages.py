@@ -169,3 +169,19 @@ def test_the_entry_form_says_which_household_it_is_for(client: TestClient, nw: N
     for other in (nw.world.other_household, 99999999999999999999, "x"):  # out of reach, absurd, not a number
         page = client.get("/needs/new", params={"household_id": other})
         assert page.status_code == 200 and "图强小区 1号楼 101" not in page.text
+
+
+def test_the_public_form_asks_for_the_community_unless_its_poster_link_names_it(
+    client: TestClient, nw: NeedsWorld
+) -> None:
+    blank = client.get("/ask").text
+    assert '<option value="">请选择所在社区</option>' in blank
+    assert re.search(r'<option value="\d+" selected>', blank) is None  # nothing chosen for the resident
+    poster = client.get("/ask", params={"community": nw.world.community.code}).text
+    assert f'<option value="{nw.world.community.id}" selected>' in poster
+    unknown = client.get("/ask", params={"community": "nonsense"})
+    assert unknown.status_code == 200 and re.search(r'<option value="\d+" selected>', unknown.text) is None
+    refused = client.post(
+        "/ask", data={"community_id": "", "category_id": str(nw.repairs), "description": "x", "phone": "13800000009"}
+    )
+    assert refused.status_code == 422 and "请选择" in refused.text

@@ -284,12 +284,12 @@ def _tracking_code(session: Session) -> str:
 
 
 def communities(session: Session) -> list[dict[str, object]]:
-    """Return every community a request without an account can be sent to, with its street, by name."""
+    """Return every community a request without an account can be sent to, with its code and street, by name."""
     street = aliased(Area)
     rows = session.execute(
-        select(Area.id, Area.name, street.name)
+        select(Area.id, Area.code, Area.name, street.name)
         .join(street, street.id == Area.parent_id)
         .where(Area.level == "community")
         .order_by(street.name, Area.name)
     ).all()
-    return [{"id": i, "name": name, "street": street_name} for i, name, street_name in rows]
+    return [{"id": i, "code": code, "name": name, "street": street_name} for i, code, name, street_name in rows]

@@ -406,9 +406,13 @@ def _ask(
 
 
 @public.get("/ask", include_in_schema=False)
-def ask_page(request: Request, session: SessionDep) -> Response:
-    """Return the request form for a resident without an account (a phone page)."""
-    return _ask(request, session, {})
+def ask_page(request: Request, session: SessionDep, community: str = "") -> Response:
+    """Return the request form for a resident without an account (a phone page).
+
+    ``?community=<code>`` (the link a community prints on its poster's QR code) chooses the community.
+    """
+    chosen = [c["id"] for c in intake.communities(session) if community and c["code"] == community.strip()]
+    return _ask(request, session, {"community_id": str(chosen[0])} if chosen else {})
 
 
 @public.post("/ask", include_in_schema=False, dependencies=[Depends(submit_limit)])
