@@ -145,6 +145,9 @@ def test_a_grid_worker_reads_the_policy_without_forms(client: TestClient, world:
     login(client, "grid1")
     page = client.get("/visits/policy")
     assert page.status_code == 200 and "重点关爱对象" in page.text and "/visits/policy/rules" not in page.text
+    client.cookies.set("linli_lang", "en")
+    english = client.get("/visits/policy").text
+    assert "Close care" in english and "重点关爱对象" not in english  # the default rules' own English names
 
 
 def test_every_page_renders_in_english_too(client: TestClient, db: Session, world: World) -> None:

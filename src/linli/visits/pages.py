@@ -26,6 +26,7 @@ from linli.registry import services as registry
 from linli.visits import alerts, coverage, logs, policy, present, worklist
 from linli.visits.forms import NEED_CATEGORIES, as_date, log_input, log_values
 from linli.visits.permissions import worker_paths
+from linli.visits.rules import DEFAULT_NAMES_EN
 from linli.visits.schemas import GridLogUpdate, NoteIn, ResolveIn, RuleIn, RuleUpdate
 from linli.visits.words import ALERT_LABELS, CHANNEL_LABELS, CONDITION_LABELS, KIND_LABELS, URGENCY_LABELS
 from linli.web.deps import Access, SessionDep, current_scope, get_locale
@@ -53,6 +54,7 @@ def _labels() -> dict[str, Any]:
         "conditions": CONDITION_LABELS,
         "kinds": KIND_LABELS,
         "alert_labels": ALERT_LABELS,
+        "default_names_en": DEFAULT_NAMES_EN,
     }
 
 
