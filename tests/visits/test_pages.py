@@ -11,6 +11,7 @@ from linli.lib import clock
 from linli.visits.models import GridLog, VisitRule
 from tests.conftest import login
 from tests.factories import World
+from tests.visits.helpers import days_ago, registered, rhythm
 
 
 def form_log(world: World, **extra: str) -> dict[str, object]:
@@ -167,3 +168,14 @@ def test_every_page_renders_in_english_too(client: TestClient, db: Session, worl
         page = client.get(path)
         assert page.status_code == 200, path
         assert 'lang="en"' in page.text, path
+
+
+def test_the_household_rhythm_says_how_late_a_due_day_is(client: TestClient, db: Session, world: World) -> None:
+    registered(db, world.household1, days_ago(40))
+    due = rhythm(db, world.household1)
+    late = (clock.today() - due.visit_due_on).days
+    assert late > 0
+    page = login(client, "grid1").get(f"/visits/households/{world.household1}").text
+    assert f"超期 {late} 天" in page
+    registered(db, world.household1, clock.today())  # registered today: nothing is late
+    assert "超期" not in client.get(f"/visits/households/{world.household1}").text
