@@ -102,6 +102,9 @@ def test_it_shows_a_resident_card_with_history(client: TestClient, world: World)
     assert "110105********002X" in page and ID_NUMBERS[0] not in page
     assert "1949年12月31日" in page and "登记入册" in page
     assert f'href="/households/{world.household1}"' in page and f"/residents/{world.resident1.id}/edit" in page
+    assert "迁入 图强小区 3号楼 301" in page  # the home by its address, not its number
+    history = client.get(f"/api/v1/residents/{world.resident1.id}/history").json()
+    assert history[0]["to_household_id"] == world.household1 and history[0]["to_address"] == "图强小区 3号楼 301"
 
 
 def test_it_finds_a_resident_by_pinyin_initials_as_you_type(client: TestClient, world: World) -> None:

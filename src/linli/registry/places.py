@@ -16,7 +16,7 @@ from linli.errors import Invalid, NotFound
 from linli.lib import clock
 from linli.registry.models import Building, Household, Resident
 from linli.registry.schemas import BuildingIn, BuildingOut, HouseholdIn, HouseholdOut, Page, ResidentOut
-from linli.registry.services import present
+from linli.registry.services import household_addresses, present
 
 
 def by_name(*columns: Any) -> list[Any]:
@@ -26,12 +26,7 @@ def by_name(*columns: Any) -> list[Any]:
 
 def household_address(session: Session, household_id: int) -> str:
     """Return where a household lives as people say it: compound, building and room (图强小区 3号楼 301)."""
-    row = session.execute(
-        select(Building.compound, Building.name, Household.room)
-        .join(Building, Building.id == Household.building_id)
-        .where(Household.id == household_id)
-    ).first()
-    return " ".join(part for part in row if part) if row else ""
+    return household_addresses(session, [household_id]).get(household_id, "")
 
 
 def list_buildings(session: Session, scope: Scope, area_id: int) -> list[BuildingOut]:

@@ -113,6 +113,8 @@ class ResidentEventOut(BaseModel):
     note: str
     from_household_id: int | None
     to_household_id: int | None
+    from_address: str = ""
+    to_address: str = ""
 
 
 class BuildingIn(BaseModel):

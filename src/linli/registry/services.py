@@ -6,6 +6,7 @@ transaction each and audited, personal fields masked in the trail.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -232,15 +233,39 @@ def get_resident(session: Session, scope: Scope, resident_id: int) -> ResidentOu
     return present(session, scope, [_load(session, scope, resident_id)])[0]
 
 
+def household_addresses(session: Session, household_ids: Iterable[int]) -> dict[int, str]:
+    """Return where each household lives as people say it: compound, building and room (图强小区 3号楼 301)."""
+    ids = sorted(set(household_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Household.id, Building.compound, Building.name, Household.room)
+        .join(Building, Building.id == Household.building_id)
+        .where(Household.id.in_(ids))
+    ).all()
+    return {i: " ".join(part for part in (compound, building, room) if part) for i, compound, building, room in rows}
+
+
 def resident_history(session: Session, scope: Scope, resident_id: int) -> list[ResidentEventOut]:
-    """Return the dated registry events of a resident, oldest first."""
+    """Return the dated registry events of a resident, oldest first, with the homes they moved between."""
     _load(session, scope, resident_id)
     events = session.scalars(
         select(ResidentEvent)
         .where(ResidentEvent.resident_id == resident_id)
         .order_by(ResidentEvent.happened_on, ResidentEvent.id)
     ).all()
-    return [ResidentEventOut.model_validate(e, from_attributes=True) for e in events]
+    homes = household_addresses(
+        session, [h for e in events for h in (e.from_household_id, e.to_household_id) if h is not None]
+    )
+    return [
+        ResidentEventOut.model_validate(e, from_attributes=True).model_copy(
+            update={
+                "from_address": homes.get(e.from_household_id or 0, ""),
+                "to_address": homes.get(e.to_household_id or 0, ""),
+            }
+        )
+        for e in events
+    ]
 
 
 # ---- writing --------------------------------------------------------------------------------
