@@ -184,10 +184,7 @@ def present(session: Session, scope: Scope, residents: list[Resident], locale: s
         .outerjoin(Building, Building.id == Household.building_id)
         .where(Resident.id.in_(ids))
     ).all()
-    places = {
-        rid: (grid, " ".join(p for p in (compound, building, room) if p))
-        for rid, grid, compound, building, room in place_rows
-    }
+    places = {rid: (grid, address(compound, building, room)) for rid, grid, compound, building, room in place_rows}
     cipher, today = cipher_of(session), clock.today()
     return [
         ResidentOut(
@@ -233,6 +230,11 @@ def get_resident(session: Session, scope: Scope, resident_id: int) -> ResidentOu
     return present(session, scope, [_load(session, scope, resident_id)])[0]
 
 
+def address(compound: str | None, building: str | None, room: str | None) -> str:
+    """Return a home as people say it: compound, building and room (图强小区 3号楼 301), leaving out what is empty."""
+    return " ".join(part for part in (compound, building, room) if part)
+
+
 def household_addresses(session: Session, household_ids: Iterable[int]) -> dict[int, str]:
     """Return where each household lives as people say it: compound, building and room (图强小区 3号楼 301)."""
     ids = sorted(set(household_ids))
@@ -243,7 +245,7 @@ def household_addresses(session: Session, household_ids: Iterable[int]) -> dict[
         .join(Building, Building.id == Household.building_id)
         .where(Household.id.in_(ids))
     ).all()
-    return {i: " ".join(part for part in (compound, building, room) if part) for i, compound, building, room in rows}
+    return {i: address(compound, building, room) for i, compound, building, room in rows}
 
 
 def resident_history(session: Session, scope: Scope, resident_id: int) -> list[ResidentEventOut]:

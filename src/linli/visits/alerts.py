@@ -21,6 +21,7 @@ from linli.db.engine import transaction
 from linli.errors import Conflict, NotFound
 from linli.lib import clock
 from linli.registry.models import Building, Household
+from linli.registry.services import address
 from linli.runtime import settings_of
 from linli.visits.models import GridLog, HouseholdRhythm, VisitAlert
 from linli.visits.schemas import AlertOut, ResolveIn
@@ -176,7 +177,7 @@ def _out(alert: VisitAlert, grid: str, compound: str, building: str, room: str) 
         area_id=alert.area_id,
         grid=grid,
         household_id=alert.household_id,
-        address=" ".join(p for p in (compound, building, room) if p),
+        address=address(compound, building, room),
         log_id=alert.log_id,
         detail=alert.detail,
         opened_at=alert.opened_at,
