@@ -393,13 +393,23 @@ async def progress_need(need_id: int, request: Request, scope: Access, session: 
 
 
 def _ask(
-    request: Request, session: Any, values: dict[str, Any], errors: list[str] | None = None, status: int = 200
+    request: Request,
+    session: Any,
+    values: dict[str, Any],
+    errors: list[str] | None = None,
+    status: int = 200,
+    community_code: str = "",
 ) -> Response:
+    """Render the public request form; ``community_code`` (a poster's link) chooses the community."""
+    found = intake.communities(session)
+    chosen = [c["id"] for c in found if community_code and c["code"] == community_code.strip()]
+    if chosen and not values.get("community_id"):
+        values = {**values, "community_id": str(chosen[0])}
     context = {
         "values": values,
         "problems": errors or [],
         **options(request, session),
-        "community_options": [(str(c["id"]), f"{c['street']} · {c['name']}") for c in intake.communities(session)],
+        "community_options": [(str(c["id"]), f"{c['street']} · {c['name']}") for c in found],
         "nav": "",
     }
     return render(request, "needs/ask.html", {**labels(request), **context}, status=status)
@@ -411,8 +421,7 @@ def ask_page(request: Request, session: SessionDep, community: str = "") -> Resp
 
     ``?community=<code>`` (the link a community prints on its poster's QR code) chooses the community.
     """
-    chosen = [c["id"] for c in intake.communities(session) if community and c["code"] == community.strip()]
-    return _ask(request, session, {"community_id": str(chosen[0])} if chosen else {})
+    return _ask(request, session, {}, community_code=community)
 
 
 @public.post("/ask", include_in_schema=False, dependencies=[Depends(submit_limit)])
