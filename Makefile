@@ -25,6 +25,7 @@ test: setup vendor browser-deps postgres
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python scripts/cli_docs.py --check
 	CI=$${CI:-} $(BIN)/pytest -q -n 2 -p no:cacheprovider
 
@@ -61,6 +62,7 @@ postgres:
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 
 typecheck: setup
 	$(BIN)/mypy

@@ -100,13 +100,13 @@ def runtime_for(url: str) -> Any:
 
 def prepare(url: str) -> Any:
     """Migrate ``url`` and add 思明区 › 开元街道 › 阳台山社区 with 10 grids and the default tags."""
+    from linli import migrations
     from linli.areas.models import Area
-    from linli.db import migrate
     from linli.db.engine import transaction
     from linli.synth.bootstrap import seed_tags
 
     runtime = runtime_for(url)
-    migrate.upgrade(runtime.engine)
+    migrations.upgrade(runtime.engine)
     with runtime.sessions() as session, transaction(session):
         seed_tags(session)
         session.add(Area(id=1, level="district", code="350203", name="思明区", path="/350203/"))

@@ -42,10 +42,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 
+from linli import migrations  # noqa: E402
 from linli.accounts.models import Assignment, User  # noqa: E402
 from linli.areas.models import Area  # noqa: E402
 from linli.config import Settings  # noqa: E402
-from linli.db import migrate  # noqa: E402
 from linli.needs import catalogue, escalation, figures  # noqa: E402
 from linli.needs.models import ServiceCategory, UrgencyLevel, WorkOrder  # noqa: E402
 from linli.runtime import Runtime  # noqa: E402
@@ -106,7 +106,7 @@ def fresh_database(db: str) -> None:
 def build(rt: Runtime, orders: int) -> dict[str, Any]:
     """Fill the district: areas, accounts, the catalogue and ``orders`` work orders; return what was made."""
     started = time.perf_counter()
-    migrate.upgrade(rt.engine)
+    migrations.upgrade(rt.engine)
     rng = random.Random(2026)
     now = datetime.now(UTC)
     with rt.sessions() as session:

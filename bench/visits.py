@@ -120,17 +120,17 @@ def prepare(db: str, days: int) -> dict[str, Any]:
             made["demo_seconds"] = run(["demo", "--scale", "district"], url)
     from alembic import command
 
-    from linli.db import migrate
-    from linli.db.models import Base
+    from linli import migrations
+    from linli.migrations.models import Base
 
     engine = create_engine(url)
     if made.get("demo", "").startswith("copied"):
         # bench/out/district.db is built with create_all and stamped by its own bench: complete the
         # tables it lacks the same way and stamp it, rather than replay migrations over it.
         Base.metadata.create_all(engine)
-        command.stamp(migrate.alembic_config(url), "heads", purge=True)
+        command.stamp(migrations.alembic_config(url), "heads", purge=True)
     else:
-        migrate.upgrade(engine)  # every head: migrations from several packages may be open branches
+        migrations.upgrade(engine)  # every head: migrations from several packages may be open branches
     engine.dispose()
     engine = create_engine(url)
     with engine.connect() as conn:
@@ -146,7 +146,7 @@ def prepare(db: str, days: int) -> dict[str, Any]:
         engine.dispose()
         made["demo_logs_seconds"] = run(["visits", "demo-logs", "--days", str(days)], url)
     engine = create_engine(url)
-    made["drift"] = [str(d) for d in migrate.drift(engine)]
+    made["drift"] = [str(d) for d in migrations.drift(engine)]
     engine.dispose()
     if made["drift"]:
         print(f"warning: the bench schema differs from the models: {made['drift']}", flush=True)

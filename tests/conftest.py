@@ -19,10 +19,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
+from linli import migrations
 from linli.app import create_app
 from linli.config import Settings
-from linli.db import migrate
-from linli.db.models import Base
+from linli.migrations.models import Base
 from linli.runtime import Runtime
 from linli.web.csrf import COOKIE as CSRF_COOKIE
 
@@ -51,7 +51,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Return a migrated SQLite file that each test copies (migrating once is the slow part)."""
     path = tmp_path_factory.mktemp("sqlite") / "template.db"
     runtime = Runtime(make_settings(f"sqlite:///{path}"))
-    migrate.upgrade(runtime.engine)
+    migrations.upgrade(runtime.engine)
     runtime.engine.dispose()
     return path
 
@@ -70,7 +70,7 @@ def pg_url() -> Iterator[str]:
         pytest.skip(f"PostgreSQL not available: {error}")
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     runtime = Runtime(make_settings(url))
-    migrate.upgrade(runtime.engine)
+    migrations.upgrade(runtime.engine)
     runtime.engine.dispose()
     yield url
     with admin.connect() as conn:

@@ -22,7 +22,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Return the app for ``settings`` (the environment's when none are given)."""
     from linli.accounts import api as accounts_api
     from linli.accounts import pages as accounts_pages
-    from linli.areas import api as areas_api
     from linli.audit import api as audit_api
     from linli.audit import pages as audit_pages
     from linli.ledger import api as ledger_api
@@ -53,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         accounts_api.public,
         accounts_api.router,
         accounts_api.users,
-        areas_api.router,
+        registry_api.areas_router,
         audit_api.router,
         registry_api.router,
         needs_api.public,
@@ -62,7 +61,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         accounts_pages.public,
         accounts_pages.router,
         pages.public,
-        pages.router,
         registry_pages.router,
         audit_pages.router,
         needs_pages.public,

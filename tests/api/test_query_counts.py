@@ -95,8 +95,8 @@ def test_it_shows_a_household_card_in_as_many_statements_for_6_members_as_for_1(
 def test_the_area_tree_counts_every_area_in_as_many_statements_for_60_grids_as_for_3(
     client: TestClient, runtime: Runtime, db: Session, world: World
 ) -> None:
-    from linli.areas import services as areas
     from linli.db.engine import transaction
+    from linli.registry import areas
     from tests.factories import make_area, make_household, make_residents
 
     def page_statements() -> int:

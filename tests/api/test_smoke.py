@@ -1,13 +1,13 @@
 from fastapi.testclient import TestClient
 
-from linli.db import migrate
+from linli import migrations
 from tests.conftest import login
 
 
 def test_it_reports_health(client: TestClient) -> None:
     body = client.get("/api/v1/health").json()
     assert body["status"] == "ok" and body["database"] in ("sqlite", "postgresql")
-    assert body["schema"] == migrate.head()
+    assert body["schema"] == migrations.head()
 
 
 def test_it_finds_a_resident_by_initials_in_the_workers_grid(client: TestClient, world) -> None:

@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import uvicorn
 
+from linli import migrations
 from linli.app import create_app
-from linli.db import migrate
 from linli.registry import places
 from linli.registry.schemas import HouseholdIn
 from linli.runtime import Runtime
@@ -66,7 +66,7 @@ def free_port() -> int:
 def serve(db_path: Path) -> Iterator[Served]:
     """Yield a uvicorn server (in a thread) over a fresh, populated SQLite file; stop it afterwards."""
     runtime = Runtime(make_settings(f"sqlite:///{db_path}"))
-    migrate.upgrade(runtime.engine)
+    migrations.upgrade(runtime.engine)
     with runtime.sessions() as session:
         world = populate(session)
     app = create_app(runtime.settings)

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from linli import __version__
-from linli.db import migrate
+from linli import __version__, migrations
 from tests.conftest import TEST_KEY
 
 PASSWORD = "Init-pass-2026-long"
@@ -126,7 +125,7 @@ def test_it_reports_the_schema_revision(linli: Linli) -> None:
     assert linli("db", "current").stdout.strip().startswith("none")
     assert linli("db", "upgrade").returncode == 0
     done = linli("db", "current")
-    assert done.returncode == 0 and done.stdout.strip() == migrate.head()
+    assert done.returncode == 0 and done.stdout.strip() == migrations.head()
 
 
 def test_it_checks_that_models_and_migrations_agree(linli: Linli) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from linli.db.models import Base
+from linli.migrations.models import Base
 from linli.registry import services
 from linli.registry.schemas import ResidentIn
 from linli.runtime import cipher_of

@@ -9,9 +9,9 @@ import sys
 from alembic import command
 from sqlalchemy import inspect, select
 
-from linli.db import migrate
-from linli.db.models import Base
+from linli import migrations
 from linli.lib.pinyin import name_keys
+from linli.migrations.models import Base
 from linli.registry.models import Resident, ResidentKey
 from linli.runtime import Runtime
 from tests.conftest import TEST_KEY
@@ -19,8 +19,8 @@ from tests.factories import World
 
 
 def test_it_finds_no_drift_between_models_and_migrations(runtime: Runtime) -> None:
-    assert migrate.drift(runtime.engine) == []
-    assert migrate.current(runtime.engine) == migrate.head()
+    assert migrations.drift(runtime.engine) == []
+    assert migrations.current(runtime.engine) == migrations.head()
     assert set(Base.metadata.tables) <= set(inspect(runtime.engine).get_table_names())
 
 
@@ -39,13 +39,13 @@ def test_0009_writes_every_residents_search_keys_anew(runtime: Runtime, world: W
         resident = session.get(Resident, world.resident1.id)
         assert resident is not None
         session.add(ResidentKey(key="tunwei", resident_id=resident.id, area_id=resident.area_id))
-    config = migrate.alembic_config(str(runtime.engine.url))
+    config = migrations.alembic_config(str(runtime.engine.url))
     with runtime.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, "0008")
     assert "ix_resident_key_resident_id" in {i["name"] for i in inspect(runtime.engine).get_indexes("resident_key")}
     assert inspect(runtime.engine).get_foreign_keys("resident_key")
-    migrate.upgrade(runtime.engine)
+    migrations.upgrade(runtime.engine)
     assert "ix_resident_key_resident_id" not in {i["name"] for i in inspect(runtime.engine).get_indexes("resident_key")}
     assert inspect(runtime.engine).get_foreign_keys("resident_key") == []
     with runtime.sessions() as session:

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from linli.accounts.models import Assignment, User
 from linli.areas.models import Area
-from linli.db.models import Base
 from linli.errors import Conflict
 from linli.lib import idcard, phone
 from linli.lib.pinyin import initials, name_keys
+from linli.migrations.models import Base
 from linli.registry.models import Building, Household, Resident, ResidentEvent, ResidentKey, ResidentTag, Tag
 from linli.runtime import cipher_of
 from linli.synth.demo import DEMO_PASSWORD, build_demo, demo_accounts

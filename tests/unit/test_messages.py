@@ -13,7 +13,7 @@ SRC = Path(linli.__file__).parent
 FOUNDATION = [
     "errors.py",
     "lib/*.py",
-    "areas/services.py",
+    "registry/areas.py",
     "registry/services.py",
     "registry/places.py",
     "registry/validation.py",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from linli.accounts import api_tokens, second_factor, services, sessions, tokens
+from linli.accounts import api_tokens, second_factor, services, tokens
 from linli.accounts.permissions import ROLE_NAMES, Scope
 from linli.accounts.schemas import (
     CodeIn,
@@ -18,6 +18,7 @@ from linli.accounts.schemas import (
     TokenIn,
     UserOut,
 )
+from linli.web import sessions
 from linli.web.deps import Access, SessionDep, client_of, current_scope
 from linli.web.ratelimit import login_limit
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from linli.db.base import Base, Timestamped, UTCDateTime, utcnow
+from linli.db.base import Base, Timestamped, UTCDateTime, encrypted, utcnow
 
 
 class User(Timestamped, Base):
@@ -29,7 +29,7 @@ class User(Timestamped, Base):
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Accounts built by `linli demo` keep the documented demo password; nothing else is exempt.
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    totp_secret_enc: Mapped[str | None] = mapped_column(String(200))
+    totp_secret_enc: Mapped[str | None] = mapped_column(String(200), info=encrypted())
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from linli.accounts import second_factor, services, sessions, tokens
+from linli.accounts import second_factor, services, tokens
 from linli.errors import DomainError, Unauthenticated
 from linli.i18n import translate
+from linli.web import sessions
 from linli.web.deps import STAGE_PAGES, Access, SessionDep, client_of, current_scope, get_locale
-from linli.web.forms import field_errors
-from linli.web.pages import safe_next
+from linli.web.forms import field_errors, safe_next
 from linli.web.ratelimit import login_limit
 from linli.web.render import render
 

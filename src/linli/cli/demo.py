@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from linli import migrations
 from linli.cli.common import CliError, check_database, runtime
-from linli.db import migrate
 
 
 def register(app: typer.Typer) -> None:
@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
             raise CliError(f"unknown scale {scale!r}: choose community or district")
         rt = runtime()
         check_database(rt)
-        migrate.upgrade(rt.engine)
+        migrations.upgrade(rt.engine)
         rt.settings.personal_data_key()
         columns = (TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with rt.sessions() as session, Progress(*columns, transient=True) as bar:

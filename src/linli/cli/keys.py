@@ -8,8 +8,9 @@ import secrets
 import typer
 from rich.progress import Progress
 
+from linli.audit import keys
 from linli.cli.common import check_database, runtime
-from linli.db import encrypted
+from linli.migrations.models import Base
 
 app = typer.Typer(help="The personal-data key: make a new one, rotate to it.", no_args_is_help=True)
 
@@ -33,7 +34,7 @@ def rotate() -> None:
         def show(table: str, done: int, total: int) -> None:
             bar.update(task, description=f"re-encrypting {table}", completed=done, total=total)
 
-        changed = encrypted.rotate(session, show)
+        changed = keys.rotate(session, Base, show)
     typer.echo(
         f"re-encrypted {changed} rows; when every server runs with the new key alone, remove LINLI_DATA_KEY_PREVIOUS"
     )

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
+from linli import migrations
 from linli.cli.common import CliError, check_database, runtime
-from linli.db import migrate
 
 
 def register(app: typer.Typer) -> None:
@@ -23,11 +23,11 @@ def register(app: typer.Typer) -> None:
 
         rt = runtime()
         check_database(rt)
-        migrate.upgrade(rt.engine)
+        migrations.upgrade(rt.engine)
         rt.settings.personal_data_key()
         with rt.sessions() as session:
             if bootstrap.has_users(session):
-                typer.echo(f"schema at {migrate.current(rt.engine)}; accounts exist, nothing else to do")
+                typer.echo(f"schema at {migrations.current(rt.engine)}; accounts exist, nothing else to do")
                 return
             if not area_code or not area_name:
                 raise CliError("a new database needs --area-code and --area-name for its district")
@@ -38,4 +38,4 @@ def register(app: typer.Typer) -> None:
             else:
                 password = typer.prompt("Administrator password", hide_input=True, confirmation_prompt=True)
             bootstrap.first_admin(session, admin, password, area_code, area_name)
-        typer.echo(f"schema at {migrate.current(rt.engine)}; administrator {admin} created for {area_name}")
+        typer.echo(f"schema at {migrations.current(rt.engine)}; administrator {admin} created for {area_name}")

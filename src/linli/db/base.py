@@ -48,6 +48,16 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# A column's ``info`` key that marks it as holding personal data sealed by the field cipher; its value
+# names the column with the value's blind index, or is empty. Key rotation finds the columns by it.
+ENCRYPTED = "linli_encrypted"
+
+
+def encrypted(blind_index: str = "") -> dict[str, str]:
+    """Return the ``info`` of an encrypted column (``mapped_column(..., info=encrypted("phone_hash"))``)."""
+    return {ENCRYPTED: blind_index}
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from linli.db.base import Base, UTCDateTime, utcnow
+from linli.db.base import Base, UTCDateTime, encrypted, utcnow
 
 
 class LedgerJob(Base):
@@ -42,7 +42,7 @@ class LedgerJob(Base):
     report_name: Mapped[str] = mapped_column(String(220), default="")
     # The report copies the uploaded ledger, full ID numbers included: stored encrypted (base64 of the
     # workbook, sealed by the personal-data cipher) like every personal field.
-    report_enc: Mapped[str | None] = deferred(mapped_column(Text))
+    report_enc: Mapped[str | None] = deferred(mapped_column(Text, info=encrypted()))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from linli.db.base import Base, Timestamped, UTCDateTime, utcnow
+from linli.db.base import Base, Timestamped, UTCDateTime, encrypted, utcnow
 
 SOURCES = ("visit", "resident", "staff", "hotline")
 RATINGS = ("satisfied", "basic", "dissatisfied")
@@ -123,7 +123,7 @@ class WorkOrder(Timestamped, Base):
     tracking_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     requester_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     requester_name: Mapped[str] = mapped_column(String(60), default="")
-    requester_phone_enc: Mapped[str | None] = mapped_column(String(120))
+    requester_phone_enc: Mapped[str | None] = mapped_column(String(120), info=encrypted("requester_phone_hash"))
     requester_phone_hash: Mapped[str | None] = mapped_column(String(32), index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("work_order.id"))

@@ -1,4 +1,4 @@
-"""Buildings, households and residents through the API."""
+"""The area tree, buildings, households and residents through the API."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from linli.registry import places, services, unmask
+from linli.areas.schemas import AreaIn, AreaNode, AreaOut
+from linli.registry import areas, places, services, unmask
 from linli.registry.schemas import (
     BuildingIn,
     BuildingOut,
@@ -25,6 +26,35 @@ from linli.registry.unmask import UnmaskedOut, UnmaskIn
 from linli.web.deps import Access, SessionDep, current_scope
 
 router = APIRouter(prefix="/api/v1", tags=["registry"], dependencies=[Depends(current_scope)])
+areas_router = APIRouter(prefix="/api/v1/areas", tags=["areas"], dependencies=[Depends(current_scope)])
+
+
+@areas_router.get("", response_model=list[AreaNode])
+def tree(
+    scope: Access,
+    session: SessionDep,
+    depth: Annotated[str, Query(pattern="^(district|street|community|grid)$")] = "grid",
+) -> list[AreaNode]:
+    """Return the area tree the caller holds."""
+    return areas.area_tree(session, scope, depth)
+
+
+@areas_router.get("/{area_id}", response_model=AreaOut)
+def one(area_id: int, scope: Access, session: SessionDep) -> AreaOut:
+    """Return one area with counts of buildings, households, residents and tagged people."""
+    return areas.get_area(session, scope, area_id)
+
+
+@areas_router.post("", response_model=AreaNode, status_code=201)
+def create(data: AreaIn, scope: Access, session: SessionDep) -> AreaNode:
+    """Add an area below one the caller administers."""
+    return areas.create_area(session, scope, data)
+
+
+@areas_router.get("/{area_id}/buildings", response_model=list[BuildingOut])
+def buildings(area_id: int, scope: Access, session: SessionDep) -> list[BuildingOut]:
+    """Return the buildings of an area with their household counts."""
+    return places.list_buildings(session, scope, area_id)
 
 
 @router.get("/residents", response_model=Page[ResidentOut])

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from linli.db.base import Base, Timestamped, UTCDateTime, utcnow
+from linli.db.base import Base, Timestamped, UTCDateTime, encrypted, utcnow
 
 
 class Building(Timestamped, Base):
@@ -63,10 +63,10 @@ class Resident(Timestamped, Base):
     name: Mapped[str] = mapped_column(String(60))
     gender: Mapped[str] = mapped_column(String(1))  # GB/T 2261.1: 1 male, 2 female, 9 unstated
     birth_date: Mapped[date | None] = mapped_column(Date, index=True)
-    id_number_enc: Mapped[str | None] = mapped_column(String(120))
+    id_number_enc: Mapped[str | None] = mapped_column(String(120), info=encrypted("id_number_hash"))
     id_number_hash: Mapped[str | None] = mapped_column(String(32), unique=True)
     id_tail: Mapped[str | None] = mapped_column(String(4), index=True)
-    phone_enc: Mapped[str | None] = mapped_column(String(120))
+    phone_enc: Mapped[str | None] = mapped_column(String(120), info=encrypted("phone_hash"))
     phone_hash: Mapped[str | None] = mapped_column(String(32), index=True)
     phone_tail: Mapped[str | None] = mapped_column(String(4), index=True)
     relation: Mapped[str] = mapped_column(String(2), default="99")  # GB/T 4761

@@ -1,5 +1,6 @@
-"""Registry pages: the area tree, a grid's buildings and households, household and resident cards,
-search as you type, and the resident forms (create, edit, move and deregister with a confirmation).
+"""Registry pages: the home page (the areas a user holds, with their counts), the area tree, a grid's
+buildings and households, household and resident cards, search as you type, and the resident forms
+(create, edit, move and deregister with a confirmation).
 
 Each route parses what the browser sent, calls the same service functions as the API, and renders;
 a refusal tied to a field is shown beside that field.
@@ -7,6 +8,7 @@ a refusal tied to a field is shown beside that field.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
@@ -14,13 +16,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from linli.accounts.permissions import UNMASK, WRITE, Scope
-from linli.areas import services as areas
-from linli.areas.schemas import AreaNode
+from linli.accounts.permissions import CAPABILITIES, READ, UNMASK, WRITE, Scope
+from linli.areas.schemas import AreaNode, AreaOut
 from linli.errors import Conflict, DomainError, Invalid, ValidationErrors
 from linli.i18n import translate
 from linli.lib import clock, codes
-from linli.registry import places, services, unmask
+from linli.registry import areas, places, services, unmask
 from linli.registry.schemas import DeregisterIn, MoveIn, ResidentIn, ResidentOut, ResidentUpdate
 from linli.registry.validation import check_person
 from linli.web.deps import Access, SessionDep, current_scope, get_locale, get_runtime
@@ -31,6 +32,24 @@ router = APIRouter(dependencies=[Depends(current_scope)])
 
 PERSON_INPUTS = ("name", "id_number", "gender", "birth_date", "phone", "relation", "kind", "skills", "notes")
 OPTIONAL_INPUTS = ("id_number", "gender", "birth_date", "phone", "relation", "kind")
+
+
+@dataclass(frozen=True)
+class HeldArea:
+    role: str
+    area: AreaOut
+
+
+@router.get("/", include_in_schema=False)
+def home(request: Request, scope: Access, session: SessionDep) -> Response:
+    """Return the home page: a search box and the areas the user holds, with their counts."""
+    held = scope.paths(READ)
+    shown: dict[int, HeldArea] = {}
+    for h in scope.holdings:
+        if h.area_path in held and READ in CAPABILITIES[h.role] and h.area_id not in shown:
+            shown[h.area_id] = HeldArea(h.role, areas.get_area(session, scope, h.area_id))
+    areas_ = list(shown.values())
+    return render(request, "home.html", {"scope": scope, "nav": "home", "areas": areas_, "can_read": bool(held)})
 
 
 def _page_size(request: Request) -> int:

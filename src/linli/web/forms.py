@@ -1,6 +1,9 @@
-"""What every HTML form shares: reading numbers leniently, and putting each refusal beside its field."""
+"""What every HTML form shares: reading numbers leniently, putting each refusal beside its field, and where
+the browser may go next."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -60,3 +63,16 @@ def field_errors(error: DomainError | ValidationError, locale: str, fields: set[
     for e in error.errors if isinstance(error, ValidationErrors) else [error]:
         put(e.field or "", e.text(locale))
     return out
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Return ``value`` when it is a path on this site, else ``default`` (no open redirects).
+
+    ``//evil.example`` and ``/\\evil.example`` are hosts to a browser, so they are refused too.
+    """
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or any(ch in value for ch in "\r\n"):
+        return default
+    return value

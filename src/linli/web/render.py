@@ -138,9 +138,7 @@ def tag_name(code: str, name: str, locale: str) -> str:
     """Return a tag's name in ``locale``: tags are data (named in Chinese); the default ones have English names."""
     if locale == "zh":
         return name
-    from linli.synth.bootstrap import DEFAULT_TAGS
-
-    english = {row[0]: row[2] for row in DEFAULT_TAGS}
+    english = {row[0]: row[2] for row in codes.DEFAULT_TAGS}
     return english.get(code, name)
 
 

@@ -1,4 +1,9 @@
-"""Running and checking migrations from code (the CLI and the tests), wherever linli is installed."""
+"""The schema's migrations (Alembic, one chain for SQLite and PostgreSQL) and running them from code.
+
+This package is where the models are wired together: ``models`` imports every domain's tables so
+``Base.metadata`` is complete for Alembic, the drift check and ``create_all``. It stands above every
+domain package (``linli.db`` knows none of them).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from linli.db.models import Base
+from linli.migrations.models import Base
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).parent
 
 
 def alembic_config(url: str) -> Config:

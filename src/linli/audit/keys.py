@@ -1,4 +1,4 @@
-"""Every column that holds encrypted personal data, and re-encrypting them all under a new data key."""
+"""Re-encrypting every personal field under a new data key (``linli keys rotate``)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import DeclarativeBase, Session
 
 from linli.audit import services as audit
+from linli.db.base import ENCRYPTED
 from linli.db.engine import transaction
 from linli.runtime import cipher_of
 
@@ -24,22 +25,25 @@ class EncryptedColumns:
     pairs: tuple[tuple[str, str | None], ...]
 
 
-def encrypted_columns() -> list[EncryptedColumns]:
-    """Return every table with encrypted columns (a new one is added here, and rotation covers it)."""
-    from linli.accounts.models import User
-    from linli.ledger.models import LedgerJob
-    from linli.needs.models import WorkOrder
-    from linli.registry.models import Resident
+def encrypted_columns(base: type[DeclarativeBase]) -> list[EncryptedColumns]:
+    """Return every mapped table with columns marked ``encrypted(...)``, in table order.
 
-    return [
-        EncryptedColumns(Resident, (("id_number_enc", "id_number_hash"), ("phone_enc", "phone_hash"))),
-        EncryptedColumns(WorkOrder, (("requester_phone_enc", "requester_phone_hash"),)),
-        EncryptedColumns(User, (("totp_secret_enc", None),)),
-        EncryptedColumns(LedgerJob, (("report_enc", None),)),
-    ]
+    Each module marks its own columns; the caller passes the base whose models are all imported
+    (``linli.migrations.models.Base``), so a new encrypted column is rotated without being listed here.
+    """
+    found: list[EncryptedColumns] = []
+    for mapper in sorted(base.registry.mappers, key=lambda m: str(m.class_.__tablename__)):
+        pairs = tuple(
+            (column.key, column.info[ENCRYPTED] or None) for column in mapper.columns if ENCRYPTED in column.info
+        )
+        if pairs:
+            found.append(EncryptedColumns(mapper.class_, pairs))
+    return found
 
 
-def rotate(session: Session, progress: Callable[[str, int, int], None] | None = None) -> int:
+def rotate(
+    session: Session, base: type[DeclarativeBase], progress: Callable[[str, int, int], None] | None = None
+) -> int:
     """Rewrite every encrypted value under the current key; return how many rows changed.
 
     Each batch is its own transaction, so an interrupted run resumes where it stopped: values
@@ -48,7 +52,7 @@ def rotate(session: Session, progress: Callable[[str, int, int], None] | None = 
     """
     cipher = cipher_of(session)
     changed = 0
-    for table in encrypted_columns():
+    for table in encrypted_columns(base):
         model, columns = table.model, [c for c, _ in table.pairs]
         total = session.scalar(select(func.count()).select_from(model)) or 0
         done, last_id = 0, 0

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from linli.db.engine import make_engine
-from linli.db.models import Base
+from linli.migrations.models import Base
 
 config = context.config
 target_metadata = Base.metadata

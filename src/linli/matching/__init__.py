@@ -1,0 +1,1 @@
+"""Matching supply (volunteers, teams, resources) to needs (供需精准对接)."""
