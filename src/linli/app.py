@@ -26,12 +26,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from linli.audit import pages as audit_pages
     from linli.ledger import api as ledger_api
     from linli.ledger import pages as ledger_pages
+    from linli.matching import api as matching_api
     from linli.needs import api as needs_api
     from linli.needs import pages as needs_pages
     from linli.registry import api as registry_api
     from linli.registry import pages as registry_pages
+    from linli.resources import api as resources_api
+    from linli.resources import pages as resources_pages
     from linli.visits import api as visits_api
     from linli.visits import pages as visits_pages
+    from linli.volunteers import api as volunteers_api
     from linli.web import health, pages
 
     settings = settings or get_settings()
@@ -68,6 +72,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         visits_pages.router,
         ledger_api.router,
         ledger_pages.router,
+        resources_api.router,
+        resources_pages.router,
+        volunteers_api.router,
+        matching_api.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

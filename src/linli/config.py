@@ -53,6 +53,22 @@ class Settings(BaseSettings):
     # The SLA tick inside the web server; unset means "yes in development" (production runs `linli worker`).
     jobs_in_process: bool | None = None
     sla_tick_seconds: int = Field(60, ge=5, le=3600)
+    # Matching (供需精准对接): the weight of each part of a candidate's score (each part lies in 0–1), the
+    # least score worth proposing, and how long a task holds a volunteer when its order names a time.
+    match_weights: dict[str, float] = Field(
+        default_factory=lambda: {
+            "category": 3.0,
+            "skill": 2.0,
+            "distance": 2.0,
+            "availability": 1.5,
+            "load": 1.0,
+            "rating": 1.0,
+            "reliability": 1.0,
+            "fairness": 0.3,
+        }
+    )
+    match_minimum: float = Field(4.0, ge=0)
+    task_hours: float = Field(2.0, gt=0, le=24)
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

@@ -65,6 +65,8 @@ def grid1_log_item(db: Session, world: World) -> int:
 
 def more_grid1_ids() -> dict[str, Any]:
     from tests.ledger.helpers import make_job
+    from tests.matching.helpers import grid1_proposal, grid1_volunteer
+    from tests.resources.helpers import grid1_resource
     from tests.visits.helpers import grid1_alert, grid1_log, grid1_rule
 
     return {
@@ -78,4 +80,7 @@ def more_grid1_ids() -> dict[str, Any]:
         "urgency_code": lambda db, w: "ordinary",
         "notification_id": grid1_notification,
         "photo_name": lambda db, w: "photo.jpg",
+        "resource_id": grid1_resource,
+        "volunteer_id": grid1_volunteer,
+        "proposal_id": grid1_proposal,
     }

@@ -43,14 +43,25 @@ NEEDS_LEAD = NEEDS_STAFF | {NEEDS_SUPERVISE, NEEDS_MANAGE}
 # data export ID numbers and phones unmasked (supervisors export masked).
 LEDGER_IMPORT, LEDGER_EXPORT, LEDGER_EXPORT_UNMASKED = "ledger.import", "ledger.export", "ledger.export_unmasked"
 LEDGER_ALL = frozenset({LEDGER_IMPORT, LEDGER_EXPORT, LEDGER_EXPORT_UNMASKED})
+# The supply side (volunteers, teams, resources, standing services): see it, and keep it (profiles with
+# the resident's consent, resources, hours added by staff). Matching proposals need both this and
+# NEEDS_DISPATCH to accept.
+SUPPLY_READ, SUPPLY_MANAGE = "supply.read", "supply.manage"
+SUPPLY_ALL = frozenset({SUPPLY_READ, SUPPLY_MANAGE})
 
 CAPABILITIES: dict[str, frozenset[str]] = {
-    "admin": frozenset({READ, WRITE, AREA_WRITE, AUDIT_READ, USER_MANAGE, SENSITIVE, UNMASK}) | NEEDS_LEAD | LEDGER_ALL,
-    "supervisor": frozenset({READ, AUDIT_READ, NEEDS_READ, NEEDS_SUPERVISE, LEDGER_EXPORT}),
-    "secretary": frozenset({READ, WRITE, AREA_WRITE, USER_MANAGE, SENSITIVE, UNMASK}) | NEEDS_LEAD | LEDGER_ALL,
-    "staff": frozenset({READ, WRITE, UNMASK, LEDGER_IMPORT, LEDGER_EXPORT}) | NEEDS_STAFF,
+    "admin": frozenset({READ, WRITE, AREA_WRITE, AUDIT_READ, USER_MANAGE, SENSITIVE, UNMASK})
+    | NEEDS_LEAD
+    | LEDGER_ALL
+    | SUPPLY_ALL,
+    "supervisor": frozenset({READ, AUDIT_READ, NEEDS_READ, NEEDS_SUPERVISE, LEDGER_EXPORT, SUPPLY_READ}),
+    "secretary": frozenset({READ, WRITE, AREA_WRITE, USER_MANAGE, SENSITIVE, UNMASK})
+    | NEEDS_LEAD
+    | LEDGER_ALL
+    | SUPPLY_ALL,
+    "staff": frozenset({READ, WRITE, UNMASK, LEDGER_IMPORT, LEDGER_EXPORT}) | NEEDS_STAFF | SUPPLY_ALL,
     "grid_worker": frozenset(
-        {READ, WRITE, UNMASK, NEEDS_READ, NEEDS_WRITE, NEEDS_HANDLE, LEDGER_IMPORT, LEDGER_EXPORT}
+        {READ, WRITE, UNMASK, NEEDS_READ, NEEDS_WRITE, NEEDS_HANDLE, LEDGER_IMPORT, LEDGER_EXPORT, SUPPLY_READ}
     ),
     "volunteer": frozenset({NEEDS_HANDLE}),
     "resident": frozenset({NEEDS_REQUEST}),

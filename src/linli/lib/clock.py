@@ -13,6 +13,16 @@ def today() -> date:
     return datetime.now(UTC).astimezone(LOCAL).date()
 
 
+def local(moment: datetime) -> datetime:
+    """Return an aware time as the community's clock shows it (Asia/Shanghai)."""
+    return moment.astimezone(LOCAL)
+
+
+def local_date(moment: datetime) -> date:
+    """Return the Asia/Shanghai date of an aware time."""
+    return moment.astimezone(LOCAL).date()
+
+
 def age_on(birth: date, day: date) -> int:
     """Return the age in whole years on ``day``; someone born on 29 February ages on 1 March."""
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))

@@ -73,6 +73,7 @@ PROFESSIONS: tuple[Profession, ...] = tuple(
     for code, name, name_en, skills, phrasings in PROFESSION_ROWS
 )
 _BY_CODE = {skill.code: skill for skill in SKILLS}
+CODES = frozenset(_BY_CODE)
 
 
 def fold(text: str) -> str:

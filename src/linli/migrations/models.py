@@ -1,8 +1,11 @@
 """Import every model so ``Base.metadata`` is complete (Alembic and ``create_all`` read it)."""
 
 import linli.ledger.models
+import linli.matching.models
 import linli.needs.models
-import linli.visits.models  # noqa: F401  (the 千户访 tables)
+import linli.resources.models
+import linli.visits.models
+import linli.volunteers.models  # noqa: F401  (the tables of every module)
 from linli.accounts.models import ApiToken, Assignment, RecoveryCode, User
 from linli.areas.models import Area
 from linli.audit.models import AuditEvent

@@ -87,6 +87,7 @@ def _staff_order(session: Session, scope: Scope, data: NeedIn) -> WorkOrder:
         hotline_number=data.hotline_number if data.source == "hotline" else None,
         requester_name=data.requester_name,
         created_by_id=scope.user_id,
+        wanted_at=data.wanted_at,
     )
 
 

@@ -9,6 +9,7 @@ flag the escalation tick sets, not a state.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -114,6 +115,23 @@ class NotYourMove(Forbidden):
 
 
 @dataclass(frozen=True)
+class Moved:
+    """An order's move as the modules above needs see it (``AFTER_MOVE``)."""
+
+    action: str
+    from_state: str
+    data: TransitionIn
+    actor_user_id: int | None
+    previous_assignee_id: int | None
+    at: datetime
+
+
+# What modules above needs do when an order moves, inside the same transaction (the volunteers module
+# keeps its tasks, hours and counters). A hook may refuse the move by raising a DomainError.
+AFTER_MOVE: list[Callable[[Session, WorkOrder, Moved], None]] = []
+
+
+@dataclass(frozen=True)
 class Photo:
     """A stored photo, by its path under the upload folder."""
 
@@ -193,9 +211,12 @@ def _step(
         raise MoveRefused(order.state, data.action, allowed_actions(order.state, parts))
     if not move.parts & parts:
         raise NotYourMove(allowed_actions(order.state, parts))
-    before = order.state
+    before, previous_assignee = order.state, order.assignee_user_id
     now = utcnow()
     changes = EFFECTS[data.action](session, actor, order, path, data, now)
+    moved = Moved(data.action, before, data, actor.user_id, previous_assignee, now)
+    for hook in AFTER_MOVE:
+        hook(session, order, moved)
     if move.to == RESUME:
         order.state, order.resume_state = order.resume_state or "dispatched", None
     elif move.to != SAME:

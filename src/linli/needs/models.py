@@ -65,7 +65,8 @@ class CalendarDay(Base):
 class Team(Timestamped, Base):
     """A service team (百事帮服务队, 天使服务队 …) an order can be assigned to.
 
-    Kept minimal here (a name, an area, members); the volunteers module grows it.
+    ``area_id`` is where the team belongs; ``TeamArea`` lists the further areas it covers (a team may
+    serve several communities), ``TeamCategory`` the service categories it offers.
     """
 
     __tablename__ = "team"
@@ -82,6 +83,24 @@ class TeamMember(Base):
     team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True, index=True)
     leader: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TeamCategory(Base):
+    """A service category a team offers."""
+
+    __tablename__ = "team_category"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("need_category.id"), primary_key=True, index=True)
+
+
+class TeamArea(Base):
+    """An area a team covers besides its own (its area and everything below it)."""
+
+    __tablename__ = "team_area"
+
+    team_id: Mapped[int] = mapped_column(ForeignKey("team.id"), primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True, index=True)
 
 
 class WorkOrder(Timestamped, Base):
@@ -121,6 +140,8 @@ class WorkOrder(Timestamped, Base):
     hotline_number: Mapped[str | None] = mapped_column(String(40), unique=True)
     grid_log_item_id: Mapped[int | None] = mapped_column(ForeignKey("grid_log_item.id"), unique=True)
     tracking_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    # When the help is wanted (a visit on Saturday morning): matching reads availability at this time.
+    wanted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     requester_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     requester_name: Mapped[str] = mapped_column(String(60), default="")
     requester_phone_enc: Mapped[str | None] = mapped_column(String(120), info=encrypted("requester_phone_hash"))

@@ -103,6 +103,7 @@ class NeedIn(BaseModel):
     address: str = Field(default="", max_length=200)
     requester_name: str = Field(default="", max_length=60)
     requester_phone: str | None = Field(default=None, max_length=30)
+    wanted_at: datetime | None = Field(default=None, description="When the help is wanted (matching reads it)")
 
 
 class PublicNeedIn(BaseModel):
@@ -142,6 +143,11 @@ class TransitionIn(BaseModel):
     comment: str = Field(default="", max_length=2000)
     caused_by_handling: bool = Field(
         default=True, description="With 不满意: the handling was at fault, so the order reopens"
+    )
+    hours: float | None = Field(default=None, gt=0, le=72, description="With report_done: hours of service given")
+    override: bool = Field(
+        default=False,
+        description="With dispatch: give a volunteer a task although it clashes with another or they declined it",
     )
 
 

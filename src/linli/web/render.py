@@ -123,6 +123,7 @@ NAV = (
     ("needs", "/needs", "Needs", perms.NEEDS_READ),
     ("mine", "/needs/mine", "My tasks", perms.NEEDS_HANDLE),
     ("requested", "/needs/requested", "My requests", perms.NEEDS_REQUEST),
+    ("resources", "/resources", "Resources", perms.SUPPLY_READ),
     ("ledger", "/ledger", "Ledger", perms.LEDGER_EXPORT),
     ("audit", "/audit", "Audit trail", perms.AUDIT_READ),
     ("messages", "/notifications", "Messages", None),

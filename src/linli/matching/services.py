@@ -1,0 +1,319 @@
+"""Matching needs to supply: one need's ranked candidates, a batch proposal solved exactly, accepting it.
+
+Candidates and proposals read the same facts (``facts``) and the same score (``scoring``). A proposal
+stores its inputs (every admissible pair's score, every supplier's capacity, the weights, the minimum)
+and says for every need left unmatched why; accepting dispatches through the order lifecycle, so each
+dispatch is audited, on the timeline and notified like one made by hand.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from linli.accounts.permissions import NEEDS_DISPATCH, NEEDS_READ, SUPPLY_READ, Scope, path_under
+from linli.areas.models import Area
+from linli.audit import services as audit
+from linli.db.base import utcnow
+from linli.db.engine import transaction
+from linli.errors import Conflict, Invalid, NotFound
+from linli.i18n import translate
+from linli.lib import clock
+from linli.matching import facts, solver
+from linli.matching.models import Proposal, ProposalItem
+from linli.matching.schemas import AssignmentOut, CandidateOut, ProposalOut, WhyNotOut
+from linli.matching.scoring import PART_NAMES, NeedFacts, Scored, SupplierFacts, refusal, score
+from linli.needs import lifecycle
+from linli.needs.models import WorkOrder
+from linli.needs.schemas import TransitionIn
+from linli.resources.models import Resource, ResourceUse
+from linli.runtime import settings_of
+from linli.volunteers.models import Volunteer
+
+# Orders waiting for someone: registered (立案) and not yet dispatched, or returned by their handler.
+WAITING = ("registered", "returned")
+UNMATCHED_REASONS = {
+    "category": "Nobody in reach offers this kind of help.",
+    "limit": "Everyone who offers it is at their load limit or away.",
+    "minimum": "Every candidate scores below the minimum.",
+    "taken": "Its candidates went to needs with a higher total.",
+}
+
+
+def reasons(scored: Scored, weights: dict[str, float], locale: str) -> list[str]:
+    """Return the words of a score, one per part with its share: "技能 +2.00：…"."""
+    lines = []
+    for part, (msgid, params) in scored.notes.items():
+        share = weights.get(part, 0.0) * scored.parts[part]
+        text = translate(msgid, locale).format(**params)
+        lines.append(f"{translate(PART_NAMES[part], locale)} +{share:.2f}: {text}")
+    return lines
+
+
+def candidates(session: Session, scope: Scope, need_id: int, locale: str = "zh", limit: int = 20) -> list[CandidateOut]:
+    """Return the best candidates for one order in reach, best first, each with its score and reasons."""
+    order = _order_in_reach(session, scope, need_id)
+    need = facts.load_needs(session, [order])[0]
+    settings = settings_of(session)
+    now = utcnow()
+    ranked = []
+    for supplier in facts.load_suppliers(session, set(need.reach), {need.category_id}):
+        if refusal(need, supplier, clock.today()) is None:
+            ranked.append((score(need, supplier, settings.match_weights, now), supplier))
+    # Equal scores: the one who worked least lately first (the fairness part), then the older record.
+    ranked.sort(key=lambda pair: (-pair[0].score, -pair[0].parts["fairness"], pair[1].kind, pair[1].id))
+    return [
+        CandidateOut(
+            kind=s.kind,
+            id=s.id,
+            name=s.name,
+            score=round(sc.score, 3),
+            reasons=reasons(sc, settings.match_weights, locale),
+        )
+        for sc, s in ranked[:limit]
+    ]
+
+
+def propose(session: Session, scope: Scope, area_id: int, locale: str = "zh") -> ProposalOut:
+    """Return a stored proposal: the assignment of the area's waiting orders with the highest total score."""
+    path = session.scalar(select(Area.path).where(Area.id == area_id))
+    if path is None or not scope.reaches(NEEDS_DISPATCH, path) or not scope.reaches(SUPPLY_READ, path):
+        raise NotFound("area")
+    settings = settings_of(session)
+    orders = list(
+        session.scalars(
+            select(WorkOrder)
+            .join(Area, Area.id == WorkOrder.area_id)
+            .where(path_under(Area.path, path), WorkOrder.state.in_(WAITING))
+            .order_by(WorkOrder.id)
+        )
+    )
+    needs = facts.load_needs(session, orders)
+    reach = {a for n in needs for a in n.reach}
+    suppliers = facts.load_suppliers(session, reach, {n.category_id for n in needs})
+    scored, why = _pairs(needs, suppliers, settings.match_weights, settings.match_minimum)
+    pairs = sorted(scored)
+    solution = solver.solve(
+        len(needs),
+        [s.capacity for s in suppliers],
+        np.array([p[0] for p in pairs], dtype=np.intp),
+        np.array([p[1] for p in pairs], dtype=np.intp),
+        np.array([scored[p].score for p in pairs], dtype=np.float64),
+        settings.match_minimum,
+    )
+    with transaction(session):
+        proposal = Proposal(
+            area_id=area_id,
+            created_by_id=scope.user_id,
+            method=solution.method,
+            objective=solution.objective,
+            greedy_objective=solution.greedy_objective,
+            needs_count=len(needs),
+            inputs={
+                "weights": settings.match_weights,
+                "minimum": settings.match_minimum,
+                "needs": [n.order_id for n in needs],
+                "suppliers": [[s.kind, s.id, s.capacity] for s in suppliers],
+                "pairs": [[i, j, scored[(i, j)].score] for i, j in pairs],
+            },
+            unmatched={},
+        )
+        session.add(proposal)
+        session.flush()
+        unmatched: dict[str, str] = {}
+        for i, need in enumerate(needs):
+            j = int(solution.supplier_of[i])
+            if j == solver.UNMATCHED:
+                unmatched[str(need.order_id)] = why.get(i) or "taken"
+                continue
+            supplier, sc = suppliers[j], scored[(i, j)]
+            session.add(
+                ProposalItem(
+                    proposal_id=proposal.id,
+                    order_id=need.order_id,
+                    kind=supplier.kind,
+                    supplier_id=supplier.id,
+                    score=sc.score,
+                    reasons=reasons(sc, settings.match_weights, locale),
+                )
+            )
+        proposal.unmatched = unmatched
+        audit.record(
+            session,
+            "match.propose",
+            user_id=scope.user_id,
+            username=scope.username,
+            client=scope.client,
+            entity="match_proposal",
+            entity_id=proposal.id,
+            area_id=area_id,
+            changes={"needs": [None, len(needs)], "matched": [None, len(needs) - len(unmatched)]},
+        )
+    return get_proposal(session, scope, proposal.id, locale)
+
+
+def _pairs(
+    needs: list[NeedFacts], suppliers: list[SupplierFacts], weights: dict[str, float], minimum: float
+) -> tuple[dict[tuple[int, int], Scored], dict[int, str]]:
+    """Return every admissible pair's score, and for each need without one why (its best refusal)."""
+    by_category: dict[int, list[int]] = {}
+    for j, supplier in enumerate(suppliers):
+        for category in supplier.categories:
+            by_category.setdefault(category, []).append(j)
+    now, today = utcnow(), clock.today()
+    scored: dict[tuple[int, int], Scored] = {}
+    why: dict[int, str] = {}
+    for i, need in enumerate(needs):
+        refusals: Counter[str] = Counter()
+        for j in by_category.get(need.category_id, ()):
+            refused = refusal(need, suppliers[j], today)
+            if refused is None:
+                sc = score(need, suppliers[j], weights, now)
+                if sc.score >= minimum:
+                    scored[(i, j)] = sc
+                    continue
+                refused = "minimum"
+            refusals[refused] += 1
+        if not any((i, j) in scored for j in by_category.get(need.category_id, ())):
+            if refusals["minimum"]:
+                why[i] = "minimum"
+            elif refusals["limit"] or refusals["away"] or refusals["declined"] or refusals["qualification"]:
+                why[i] = "limit"
+            else:
+                why[i] = "category"
+    return scored, why
+
+
+def get_proposal(session: Session, scope: Scope, proposal_id: int, locale: str = "zh") -> ProposalOut:
+    """Return a proposal in reach with its assignments and the needs it left unmatched (with why)."""
+    proposal = _proposal_in_reach(session, scope, proposal_id)
+    items = session.scalars(
+        select(ProposalItem).where(ProposalItem.proposal_id == proposal.id).order_by(ProposalItem.id)
+    )
+    return ProposalOut(
+        id=proposal.id,
+        area_id=proposal.area_id,
+        created_at=proposal.created_at,
+        method=proposal.method,
+        objective=round(proposal.objective, 3),
+        greedy_objective=round(proposal.greedy_objective, 3),
+        assignments=[
+            AssignmentOut(
+                need_id=item.order_id,
+                kind=item.kind,
+                id=item.supplier_id,
+                score=round(item.score, 3),
+                reasons=item.reasons,
+                state=item.state,
+                note=item.note,
+            )
+            for item in items
+        ],
+        unmatched=[int(k) for k in proposal.unmatched],
+        unmatched_reasons={int(k): translate(UNMATCHED_REASONS[v], locale) for k, v in proposal.unmatched.items()},
+    )
+
+
+def accept(session: Session, scope: Scope, proposal_id: int, need_ids: list[int], locale: str = "zh") -> ProposalOut:
+    """Dispatch the chosen needs of a proposal as proposed; an order dispatched meanwhile is skipped, not redone.
+
+    Each dispatch is its own move through the lifecycle (audited, on the timeline, notified); a volunteer
+    who cannot take it now (a clash, a decline) leaves that need skipped with the reason.
+    """
+    proposal = _proposal_in_reach(session, scope, proposal_id)
+    items = {
+        item.order_id: item
+        for item in session.scalars(select(ProposalItem).where(ProposalItem.proposal_id == proposal.id))
+    }
+    unknown = [n for n in need_ids if n not in items]
+    if unknown:
+        raise Invalid(
+            "match.not_in_proposal", "Need {need} is not assigned in this proposal.", "need_ids", need=unknown[0]
+        )
+    for need_id in need_ids:
+        item = items[need_id]
+        if item.state != "proposed":
+            continue
+        note = _dispatch(session, scope, item)
+        with transaction(session):
+            fresh = session.get(ProposalItem, item.id)
+            assert fresh is not None
+            fresh.state = "accepted" if note is None else "skipped"
+            fresh.note = note or ""
+            fresh.decided_by_id, fresh.decided_at = scope.user_id, utcnow()
+    return get_proposal(session, scope, proposal_id, locale)
+
+
+def _dispatch(session: Session, scope: Scope, item: ProposalItem) -> str | None:
+    """Dispatch one proposed pairing; return None when done, or why it was skipped."""
+    order = session.get(WorkOrder, item.order_id)
+    if order is None or order.state not in WAITING:
+        return "dispatched meanwhile"
+    data: dict[str, Any] = {"action": "dispatch", "version": order.version}
+    if item.kind == "volunteer":
+        user_id = session.scalar(select(Volunteer.user_id).where(Volunteer.id == item.supplier_id))
+        if user_id is None:
+            return "the volunteer has no account to receive it"
+        data["assignee_user_id"] = user_id
+    elif item.kind == "team":
+        data["team_id"] = item.supplier_id
+    else:
+        resource = session.get(Resource, item.supplier_id)
+        if resource is None:
+            return "the resource is gone"
+        data["assignee_user_id"] = resource.handler_user_id or scope.user_id
+    try:
+        lifecycle.transition(session, scope, item.order_id, TransitionIn(**data))
+    except (Conflict, Invalid) as refused:
+        return refused.code
+    if item.kind == "resource":
+        with transaction(session):
+            session.add(ResourceUse(resource_id=item.supplier_id, order_id=item.order_id, created_by_id=scope.user_id))
+    return None
+
+
+def why_not(session: Session, scope: Scope, proposal_id: int, need_id: int, kind: str, supplier_id: int) -> WhyNotOut:
+    """Return why a candidate did not get a need in a proposal: refused, below the minimum, or outscored."""
+    proposal = _proposal_in_reach(session, scope, proposal_id)
+    inputs = proposal.inputs
+    try:
+        i = inputs["needs"].index(need_id)
+    except ValueError:
+        raise NotFound("need") from None
+    index = next((j for j, s in enumerate(inputs["suppliers"]) if s[0] == kind and s[1] == supplier_id), None)
+    pair = next((p for p in inputs["pairs"] if p[0] == i and p[1] == index), None) if index is not None else None
+    chosen = session.scalar(
+        select(ProposalItem).where(ProposalItem.proposal_id == proposal.id, ProposalItem.order_id == need_id)
+    )
+    chosen_name = f"{chosen.kind} {chosen.supplier_id}" if chosen else None
+    if pair is None:
+        answer = "not a candidate: out of reach, not offering it, at the limit, away, or below the minimum"
+    elif chosen and chosen.kind == kind and chosen.supplier_id == supplier_id:
+        answer = "this candidate was chosen"
+    elif chosen:
+        answer = f"the need went to {chosen_name} (score {chosen.score:.2f} against {pair[2]:.2f}): higher total"
+    else:
+        answer = "the need stayed unmatched: giving it this candidate lowered the total"
+    return WhyNotOut(need_id=need_id, kind=kind, id=supplier_id, score=pair[2] if pair else None, answer=answer)
+
+
+def _order_in_reach(session: Session, scope: Scope, need_id: int) -> WorkOrder:
+    row = session.execute(
+        select(WorkOrder, Area.path).join(Area, Area.id == WorkOrder.area_id).where(WorkOrder.id == need_id)
+    ).first()
+    if row is None or not scope.reaches(NEEDS_READ, row[1]) or not scope.reaches(SUPPLY_READ, row[1]):
+        raise NotFound("need")
+    return row[0]
+
+
+def _proposal_in_reach(session: Session, scope: Scope, proposal_id: int) -> Proposal:
+    row = session.execute(
+        select(Proposal, Area.path).join(Area, Area.id == Proposal.area_id).where(Proposal.id == proposal_id)
+    ).first()
+    if row is None or not scope.reaches(NEEDS_DISPATCH, row[1]):
+        raise NotFound("proposal")
+    return row[0]

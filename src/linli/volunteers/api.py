@@ -1,0 +1,81 @@
+"""Volunteers through the API: profiles (with consent), time away, qualifications, hours; possible volunteers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from linli.volunteers import services
+from linli.volunteers.schemas import (
+    AwayIn,
+    HoursIn,
+    PossibleVolunteerOut,
+    QualificationIn,
+    VolunteerIn,
+    VolunteerOut,
+    VolunteerPage,
+    VolunteerUpdate,
+)
+from linli.web.deps import Access, SessionDep, current_scope
+
+router = APIRouter(prefix="/api/v1/volunteers", tags=["volunteers"], dependencies=[Depends(current_scope)])
+
+
+@router.get("", response_model=VolunteerPage)
+def volunteers(
+    scope: Access,
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=40)] = "",
+    area_id: int | None = None,
+    category_id: int | None = None,
+    skill: Annotated[str | None, Query(max_length=40)] = None,
+    status: Annotated[str | None, Query(pattern="^(active|paused|left)$")] = "active",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    size: Annotated[int, Query(ge=1, le=200)] = 20,
+) -> VolunteerPage:
+    """Return a page of volunteers in the caller's areas."""
+    where = services.VolunteerFilter(q=q, area_id=area_id, category_id=category_id, skill=skill, status=status)
+    return services.list_volunteers(session, scope, where, page, size)
+
+
+@router.post("", response_model=VolunteerOut, status_code=201)
+def create(data: VolunteerIn, scope: Access, session: SessionDep) -> VolunteerOut:
+    """Enrol a resident who said yes as a volunteer."""
+    return services.create_volunteer(session, scope, data)
+
+
+@router.get("/possible", response_model=list[PossibleVolunteerOut])
+def possible(scope: Access, session: SessionDep, area_id: int | None = None) -> list[PossibleVolunteerOut]:
+    """Return residents found willing to help who have no profile yet (to invite, never to enrol unasked)."""
+    return services.possible_volunteers(session, scope, area_id)
+
+
+@router.get("/{volunteer_id}", response_model=VolunteerOut)
+def one(volunteer_id: int, scope: Access, session: SessionDep) -> VolunteerOut:
+    """Return one volunteer."""
+    return services.get_volunteer(session, scope, volunteer_id)
+
+
+@router.patch("/{volunteer_id}", response_model=VolunteerOut)
+def update(volunteer_id: int, data: VolunteerUpdate, scope: Access, session: SessionDep) -> VolunteerOut:
+    """Change a profile (skills, categories, load limit, areas, slots, status)."""
+    return services.update_volunteer(session, scope, volunteer_id, data)
+
+
+@router.post("/{volunteer_id}/away", response_model=VolunteerOut)
+def away(volunteer_id: int, data: AwayIn, scope: Access, session: SessionDep) -> VolunteerOut:
+    """Record dates a volunteer is away."""
+    return services.add_away(session, scope, volunteer_id, data)
+
+
+@router.post("/{volunteer_id}/qualifications", response_model=VolunteerOut)
+def qualification(volunteer_id: int, data: QualificationIn, scope: Access, session: SessionDep) -> VolunteerOut:
+    """Record a qualification (confirmed by the caller when they saw it)."""
+    return services.add_qualification(session, scope, volunteer_id, data)
+
+
+@router.post("/{volunteer_id}/hours", response_model=VolunteerOut)
+def hours(volunteer_id: int, data: HoursIn, scope: Access, session: SessionDep) -> VolunteerOut:
+    """Add hours of service by hand (marked as added by staff)."""
+    return services.add_hours(session, scope, volunteer_id, data)

@@ -1,0 +1,164 @@
+"""A volunteer's tasks follow their work orders: invited at dispatch, accepted, declined, done with hours.
+
+The needs module knows nothing of volunteers; it calls ``after_move`` (registered in
+``needs.lifecycle.AFTER_MOVE`` when this package is imported) inside the transaction of every move, and
+this keeps ``VolunteerTask`` rows, ``ServiceHours`` and the counters on ``Volunteer`` in step — or
+refuses the move (a clash of times, a volunteer asked again after declining) unless staff override it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from linli.audit import services as audit
+from linli.errors import Conflict
+from linli.lib import clock
+from linli.needs.lifecycle import Moved
+from linli.needs.models import WorkOrder
+from linli.runtime import settings_of
+from linli.volunteers.models import OPEN_TASK_STATES, ServiceHours, Volunteer, VolunteerTask
+
+RATING_VALUES = {"satisfied": 1.0, "basic": 0.5, "dissatisfied": 0.0}
+
+
+def after_move(session: Session, order: WorkOrder, moved: Moved) -> None:
+    """Keep the volunteer side of ``order`` in step with its move (see the module docstring)."""
+    if moved.action == "dispatch":
+        _close_open_task(session, order.id, moved.previous_assignee_id, "withdrawn", moved.at)
+        if order.assignee_user_id is not None:
+            _invite(session, order, moved)
+    elif moved.action in ("accept", "return", "report_done"):
+        task = _task_of(session, order.id, moved.actor_user_id)
+        if task is None:
+            return
+        volunteer, task_row = task
+        if moved.action == "accept":
+            task_row.state, task_row.answered_at = "accepted", moved.at
+            volunteer.accepted += 1
+        elif moved.action == "return":
+            task_row.state, task_row.answered_at, task_row.reason = "declined", moved.at, moved.data.reason[:500]
+            volunteer.declined += 1
+            volunteer.open_tasks = max(0, volunteer.open_tasks - 1)
+        else:
+            _done(session, volunteer, task_row, order, moved)
+    elif moved.action == "rate" and moved.data.rating:
+        for volunteer in session.scalars(
+            select(Volunteer)
+            .join(VolunteerTask, VolunteerTask.volunteer_id == Volunteer.id)
+            .where(VolunteerTask.order_id == order.id, VolunteerTask.state == "done")
+        ):
+            volunteer.rating_count += 1
+            volunteer.rating_sum += RATING_VALUES[moved.data.rating]
+
+
+def window(order: WorkOrder, hours: float) -> tuple[datetime | None, datetime | None]:
+    """Return the time a task for ``order`` holds its volunteer, or ``(None, None)`` when it names no time."""
+    if order.wanted_at is None:
+        return None, None
+    return order.wanted_at, order.wanted_at + timedelta(hours=hours)
+
+
+def clashes(session: Session, volunteer_id: int, starts: datetime, ends: datetime, order_id: int) -> list[int]:
+    """Return the orders of the volunteer's open tasks whose times overlap ``[starts, ends)``."""
+    return list(
+        session.scalars(
+            select(VolunteerTask.order_id).where(
+                VolunteerTask.volunteer_id == volunteer_id,
+                VolunteerTask.state.in_(OPEN_TASK_STATES),
+                VolunteerTask.order_id != order_id,
+                VolunteerTask.starts_at < ends,
+                VolunteerTask.ends_at > starts,
+            )
+        )
+    )
+
+
+def _invite(session: Session, order: WorkOrder, moved: Moved) -> None:
+    volunteer = session.scalar(select(Volunteer).where(Volunteer.user_id == order.assignee_user_id))
+    if volunteer is None:
+        return
+    task = session.scalar(
+        select(VolunteerTask).where(VolunteerTask.volunteer_id == volunteer.id, VolunteerTask.order_id == order.id)
+    )
+    if task is not None and task.state == "declined" and not moved.data.override:
+        raise Conflict(
+            "volunteer.declined_before",
+            "This volunteer declined this order; choose someone else, or override to ask again.",
+            "assignee_user_id",
+        )
+    starts, ends = window(order, settings_of(session).task_hours)
+    overlapping = clashes(session, volunteer.id, starts, ends, order.id) if starts and ends else []
+    if overlapping and not moved.data.override:
+        raise Conflict(
+            "volunteer.time_clash",
+            "This volunteer already has a task at that time (order {orders}); override to assign anyway.",
+            "assignee_user_id",
+            orders=", ".join(str(o) for o in overlapping),
+        )
+    if overlapping:
+        audit.record(
+            session,
+            "volunteer.overlap_override",
+            user_id=moved.actor_user_id,
+            entity="volunteer",
+            entity_id=volunteer.id,
+            area_id=order.area_id,
+            changes={"order": [None, order.id], "clashes_with": [None, overlapping]},
+        )
+    if task is None:
+        task = VolunteerTask(volunteer_id=volunteer.id, order_id=order.id)
+        session.add(task)
+    task.state, task.reason, task.answered_at = "invited", "", None
+    task.starts_at, task.ends_at, task.overlap_override = starts, ends, bool(overlapping)
+    task.invited_by_id, task.invited_at = moved.actor_user_id, moved.at
+    volunteer.invited += 1
+    volunteer.open_tasks += 1
+
+
+def _close_open_task(session: Session, order_id: int, user_id: int | None, state: str, at: datetime) -> None:
+    found = _task_of(session, order_id, user_id)
+    if found is None:
+        return
+    volunteer, task = found
+    task.state, task.answered_at = state, at
+    volunteer.open_tasks = max(0, volunteer.open_tasks - 1)
+
+
+def _task_of(session: Session, order_id: int, user_id: int | None) -> tuple[Volunteer, VolunteerTask] | None:
+    """Return the open task of the volunteer with account ``user_id`` on the order, if there is one."""
+    if user_id is None:
+        return None
+    row = session.execute(
+        select(Volunteer, VolunteerTask)
+        .join(VolunteerTask, VolunteerTask.volunteer_id == Volunteer.id)
+        .where(
+            Volunteer.user_id == user_id,
+            VolunteerTask.order_id == order_id,
+            VolunteerTask.state.in_(OPEN_TASK_STATES),
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def _done(session: Session, volunteer: Volunteer, task: VolunteerTask, order: WorkOrder, moved: Moved) -> None:
+    task.state, task.answered_at = "done", moved.at
+    volunteer.done += 1
+    volunteer.open_tasks = max(0, volunteer.open_tasks - 1)
+    volunteer.last_task_at = moved.at
+    scheduled = settings_of(session).task_hours if task.starts_at else 0.0
+    served = moved.data.hours if moved.data.hours is not None else scheduled
+    if served:
+        session.add(
+            ServiceHours(
+                volunteer_id=volunteer.id,
+                order_id=order.id,
+                day=clock.local_date(moved.at),
+                scheduled_hours=scheduled,
+                served_hours=served,
+                recorded_by_id=moved.actor_user_id,
+            )
+        )
+        volunteer.hours_served += served

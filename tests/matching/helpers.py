@@ -1,0 +1,48 @@
+"""Volunteers, teams and proposals made for the matching tests and the route walk (through the services)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from linli.needs import catalogue
+from linli.needs.models import ServiceCategory
+from linli.volunteers import services as volunteers
+from linli.volunteers.models import Volunteer
+from linli.volunteers.schemas import VolunteerIn
+from tests.factories import World, scope_of
+
+
+def category_id(db: Session, code: str) -> int:
+    catalogue.seed(db)
+    found = db.scalar(select(ServiceCategory.id).where(ServiceCategory.code == code))
+    assert found is not None
+    return found
+
+
+def make_volunteer(db: Session, resident_id: int, **overrides: object) -> int:
+    """Return the id of a volunteer profile for ``resident_id``, enrolled by grid 1's secretary with consent."""
+    existing = db.scalar(select(Volunteer.id).where(Volunteer.resident_id == resident_id))
+    if existing:
+        return existing
+    catalogue.seed(db)
+    values: dict[str, object] = {
+        "resident_id": resident_id,
+        "consent": True,
+        "consent_note": "本人签字的志愿者登记表",
+        "profession": "电工",
+        "skills_text": "修水管",
+    }
+    values.update(overrides)
+    return volunteers.create_volunteer(db, scope_of(db, "secretary"), VolunteerIn.model_validate(values)).id
+
+
+def grid1_volunteer(db: Session, world: World) -> int:
+    return make_volunteer(db, world.resident1.id)
+
+
+def grid1_proposal(db: Session, world: World) -> int:
+    from linli.matching import services as matching
+
+    grid1_volunteer(db, world)
+    return matching.propose(db, scope_of(db, "secretary"), world.grid1.id).id
