@@ -8,10 +8,8 @@ dispatch is audited, on the timeline and notified like one made by hand.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,10 +21,10 @@ from linli.db.engine import transaction
 from linli.errors import Conflict, Invalid, NotFound
 from linli.i18n import translate
 from linli.lib import clock
-from linli.matching import facts, solver
+from linli.matching import batch, facts, solver
 from linli.matching.models import Proposal, ProposalItem
 from linli.matching.schemas import AssignmentOut, CandidateOut, ProposalOut, WhyNotOut
-from linli.matching.scoring import PART_NAMES, NeedFacts, Scored, SupplierFacts, refusal, score
+from linli.matching.scoring import PART_NAMES, Scored, refusal, score
 from linli.needs import lifecycle
 from linli.needs.models import WorkOrder
 from linli.needs.schemas import TransitionIn
@@ -95,15 +93,10 @@ def propose(session: Session, scope: Scope, area_id: int, locale: str = "zh") ->
     needs = facts.load_needs(session, orders)
     reach = {a for n in needs for a in n.reach}
     suppliers = facts.load_suppliers(session, reach, {n.category_id for n in needs})
-    scored, why = _pairs(needs, suppliers, settings.match_weights, settings.match_minimum)
-    pairs = sorted(scored)
+    now = utcnow()
+    pairs = batch.score_pairs(needs, suppliers, settings.match_weights, settings.match_minimum, now, clock.today())
     solution = solver.solve(
-        len(needs),
-        [s.capacity for s in suppliers],
-        np.array([p[0] for p in pairs], dtype=np.intp),
-        np.array([p[1] for p in pairs], dtype=np.intp),
-        np.array([scored[p].score for p in pairs], dtype=np.float64),
-        settings.match_minimum,
+        len(needs), [s.capacity for s in suppliers], pairs.needs, pairs.suppliers, pairs.scores, settings.match_minimum
     )
     with transaction(session):
         proposal = Proposal(
@@ -118,7 +111,10 @@ def propose(session: Session, scope: Scope, area_id: int, locale: str = "zh") ->
                 "minimum": settings.match_minimum,
                 "needs": [n.order_id for n in needs],
                 "suppliers": [[s.kind, s.id, s.capacity] for s in suppliers],
-                "pairs": [[i, j, scored[(i, j)].score] for i, j in pairs],
+                "pairs": [
+                    [int(i), int(j), float(v)]
+                    for i, j, v in zip(pairs.needs, pairs.suppliers, pairs.scores, strict=True)
+                ],
             },
             unmatched={},
         )
@@ -128,9 +124,10 @@ def propose(session: Session, scope: Scope, area_id: int, locale: str = "zh") ->
         for i, need in enumerate(needs):
             j = int(solution.supplier_of[i])
             if j == solver.UNMATCHED:
-                unmatched[str(need.order_id)] = why.get(i) or "taken"
+                unmatched[str(need.order_id)] = pairs.why.get(i, "taken")
                 continue
-            supplier, sc = suppliers[j], scored[(i, j)]
+            supplier = suppliers[j]
+            sc = score(need, supplier, settings.match_weights, now)
             session.add(
                 ProposalItem(
                     proposal_id=proposal.id,
@@ -154,38 +151,6 @@ def propose(session: Session, scope: Scope, area_id: int, locale: str = "zh") ->
             changes={"needs": [None, len(needs)], "matched": [None, len(needs) - len(unmatched)]},
         )
     return get_proposal(session, scope, proposal.id, locale)
-
-
-def _pairs(
-    needs: list[NeedFacts], suppliers: list[SupplierFacts], weights: dict[str, float], minimum: float
-) -> tuple[dict[tuple[int, int], Scored], dict[int, str]]:
-    """Return every admissible pair's score, and for each need without one why (its best refusal)."""
-    by_category: dict[int, list[int]] = {}
-    for j, supplier in enumerate(suppliers):
-        for category in supplier.categories:
-            by_category.setdefault(category, []).append(j)
-    now, today = utcnow(), clock.today()
-    scored: dict[tuple[int, int], Scored] = {}
-    why: dict[int, str] = {}
-    for i, need in enumerate(needs):
-        refusals: Counter[str] = Counter()
-        for j in by_category.get(need.category_id, ()):
-            refused = refusal(need, suppliers[j], today)
-            if refused is None:
-                sc = score(need, suppliers[j], weights, now)
-                if sc.score >= minimum:
-                    scored[(i, j)] = sc
-                    continue
-                refused = "minimum"
-            refusals[refused] += 1
-        if not any((i, j) in scored for j in by_category.get(need.category_id, ())):
-            if refusals["minimum"]:
-                why[i] = "minimum"
-            elif refusals["limit"] or refusals["away"] or refusals["declined"] or refusals["qualification"]:
-                why[i] = "limit"
-            else:
-                why[i] = "category"
-    return scored, why
 
 
 def get_proposal(session: Session, scope: Scope, proposal_id: int, locale: str = "zh") -> ProposalOut:
