@@ -46,3 +46,30 @@ def grid1_proposal(db: Session, world: World) -> int:
 
     grid1_volunteer(db, world)
     return matching.propose(db, scope_of(db, "secretary"), world.grid1.id).id
+
+
+def grid1_task(db: Session, world: World) -> int:
+    """Return the id of a task: grid 1's order dispatched to grid 1's volunteer (given an account)."""
+    from linli.accounts.services import create_user
+    from linli.db.engine import transaction
+    from linli.needs import lifecycle
+    from linli.needs.schemas import TransitionIn
+    from linli.volunteers.models import VolunteerTask
+    from tests.api.walk_ids import grid1_order
+
+    existing = db.scalar(select(VolunteerTask.id).limit(1))
+    if existing:
+        return existing
+    with transaction(db):
+        user = create_user(db, "walker", "Stairwell-Pass-2026", roles=[("volunteer", world.community.code)])
+        user_id = user.id
+    volunteer_id = grid1_volunteer(db, world)
+    with transaction(db):
+        db.get_one(Volunteer, volunteer_id).user_id = user_id
+    order_id = grid1_order(db, world)
+    secretary = scope_of(db, "secretary")
+    lifecycle.transition(db, secretary, order_id, TransitionIn(action="register"))
+    lifecycle.transition(db, secretary, order_id, TransitionIn(action="dispatch", assignee_user_id=user_id))
+    task = db.scalar(select(VolunteerTask.id).where(VolunteerTask.order_id == order_id))
+    assert task is not None
+    return task

@@ -48,6 +48,8 @@ LEDGER_ALL = frozenset({LEDGER_IMPORT, LEDGER_EXPORT, LEDGER_EXPORT_UNMASKED})
 # NEEDS_DISPATCH to accept.
 SUPPLY_READ, SUPPLY_MANAGE = "supply.read", "supply.manage"
 SUPPLY_ALL = frozenset({SUPPLY_READ, SUPPLY_MANAGE})
+# A volunteer's own record (hours this year, tasks, the service record): held by the volunteer role.
+VOLUNTEER_SELF = "volunteer.self"
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     "admin": frozenset({READ, WRITE, AREA_WRITE, AUDIT_READ, USER_MANAGE, SENSITIVE, UNMASK})
@@ -63,7 +65,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "grid_worker": frozenset(
         {READ, WRITE, UNMASK, NEEDS_READ, NEEDS_WRITE, NEEDS_HANDLE, LEDGER_IMPORT, LEDGER_EXPORT, SUPPLY_READ}
     ),
-    "volunteer": frozenset({NEEDS_HANDLE}),
+    "volunteer": frozenset({NEEDS_HANDLE, VOLUNTEER_SELF}),
     "resident": frozenset({NEEDS_REQUEST}),
 }
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from linli.matching import services
-from linli.matching.schemas import AcceptIn, CandidateOut, Kind, ProposalIn, ProposalOut, WhyNotOut
+from linli.matching.schemas import AcceptIn, CandidateOut, DispatchToIn, Kind, ProposalIn, ProposalOut, WhyNotOut
 from linli.web.deps import Access, Locale, SessionDep, current_scope
 
 router = APIRouter(prefix="/api/v1", tags=["matching"], dependencies=[Depends(current_scope)])
@@ -23,6 +23,12 @@ def candidates(
 ) -> list[CandidateOut]:
     """Return the best volunteers, teams and resources for one need, best first, with their reasons."""
     return services.candidates(session, scope, need_id, locale, limit)
+
+
+@router.post("/needs/{need_id}/dispatch-to", status_code=204)
+def dispatch_to(need_id: int, data: DispatchToIn, scope: Access, session: SessionDep) -> None:
+    """Dispatch one order to a candidate: a volunteer, a team or a resource."""
+    services.dispatch_to(session, scope, need_id, data.kind, data.id, data.override)
 
 
 @router.post("/matching/proposals", response_model=ProposalOut, status_code=201)

@@ -18,6 +18,12 @@ class CandidateOut(BaseModel):
     reasons: list[str]
 
 
+class DispatchToIn(BaseModel):
+    kind: Kind
+    id: int
+    override: bool = False
+
+
 class ProposalIn(BaseModel):
     area_id: int
 

@@ -218,27 +218,41 @@ def _dispatch(session: Session, scope: Scope, item: ProposalItem) -> str | None:
     order = session.get(WorkOrder, item.order_id)
     if order is None or order.state not in WAITING:
         return "dispatched meanwhile"
-    data: dict[str, Any] = {"action": "dispatch", "version": order.version}
-    if item.kind == "volunteer":
-        user_id = session.scalar(select(Volunteer.user_id).where(Volunteer.id == item.supplier_id))
-        if user_id is None:
-            return "the volunteer has no account to receive it"
-        data["assignee_user_id"] = user_id
-    elif item.kind == "team":
-        data["team_id"] = item.supplier_id
-    else:
-        resource = session.get(Resource, item.supplier_id)
-        if resource is None:
-            return "the resource is gone"
-        data["assignee_user_id"] = resource.handler_user_id or scope.user_id
     try:
-        lifecycle.transition(session, scope, item.order_id, TransitionIn(**data))
+        dispatch_to(session, scope, item.order_id, item.kind, item.supplier_id)
     except (Conflict, Invalid) as refused:
         return refused.code
-    if item.kind == "resource":
-        with transaction(session):
-            session.add(ResourceUse(resource_id=item.supplier_id, order_id=item.order_id, created_by_id=scope.user_id))
     return None
+
+
+def dispatch_to(
+    session: Session, scope: Scope, need_id: int, kind: str, supplier_id: int, override: bool = False
+) -> None:
+    """Dispatch an order to a volunteer (their account), a team, or a resource (its handler, or the caller).
+
+    The move goes through the lifecycle like any dispatch; a resource's use is recorded against its capacity.
+    """
+    order = _order_in_reach(session, scope, need_id)
+    data: dict[str, Any] = {"action": "dispatch", "version": order.version, "override": override}
+    if kind == "volunteer":
+        user_id = session.scalar(select(Volunteer.user_id).where(Volunteer.id == supplier_id))
+        if user_id is None:
+            message = "This volunteer has no account to receive orders; call them and assign a staff member."
+            raise Invalid("match.no_account", message, "supplier_id")
+        data["assignee_user_id"] = user_id
+    elif kind == "team":
+        data["team_id"] = supplier_id
+    elif kind == "resource":
+        resource = session.get(Resource, supplier_id)
+        if resource is None:
+            raise NotFound("resource")
+        data["assignee_user_id"] = resource.handler_user_id or scope.user_id
+    else:
+        raise Invalid("match.unknown_kind", "Unknown kind of candidate.", "kind")
+    lifecycle.transition(session, scope, need_id, TransitionIn(**data))
+    if kind == "resource":
+        with transaction(session):
+            session.add(ResourceUse(resource_id=supplier_id, order_id=need_id, created_by_id=scope.user_id))
 
 
 def why_not(session: Session, scope: Scope, proposal_id: int, need_id: int, kind: str, supplier_id: int) -> WhyNotOut:

@@ -6,12 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from linli.volunteers import services
+from linli.errors import NotFound
+from linli.volunteers import record, services
 from linli.volunteers.schemas import (
     AwayIn,
     HoursIn,
+    HoursOut,
     PossibleVolunteerOut,
     QualificationIn,
+    VolunteerDetail,
     VolunteerIn,
     VolunteerOut,
     VolunteerPage,
@@ -51,10 +54,33 @@ def possible(scope: Access, session: SessionDep, area_id: int | None = None) -> 
     return services.possible_volunteers(session, scope, area_id)
 
 
-@router.get("/{volunteer_id}", response_model=VolunteerOut)
-def one(volunteer_id: int, scope: Access, session: SessionDep) -> VolunteerOut:
-    """Return one volunteer."""
-    return services.get_volunteer(session, scope, volunteer_id)
+@router.get("/me", response_model=VolunteerDetail)
+def me(scope: Access, session: SessionDep) -> VolunteerDetail:
+    """Return the caller's own volunteer record (tasks, hours this year), or 404 when they have none."""
+    found = record.mine(session, scope)
+    if found is None:
+        raise NotFound("volunteer")
+    return found
+
+
+@router.get("/{volunteer_id}", response_model=VolunteerDetail)
+def one(volunteer_id: int, scope: Access, session: SessionDep) -> VolunteerDetail:
+    """Return one volunteer with slots, time away, qualifications, tasks and hours this year."""
+    return record.detail(session, scope, volunteer_id)
+
+
+@router.get("/{volunteer_id}/hours", response_model=list[HoursOut])
+def hours_served(
+    volunteer_id: int, scope: Access, session: SessionDep, year: Annotated[int | None, Query(ge=2000, le=2100)] = None
+) -> list[HoursOut]:
+    """Return the hours a volunteer served, newest first (one year, or all)."""
+    return record.hours(session, scope, volunteer_id, year)
+
+
+@router.post("/tasks/{task_id}/no-show", status_code=204)
+def no_show(task_id: int, scope: Access, session: SessionDep) -> None:
+    """Record that a volunteer did not turn up for a task (it lowers their reliability)."""
+    record.mark_no_show(session, scope, task_id)
 
 
 @router.patch("/{volunteer_id}", response_model=VolunteerOut)

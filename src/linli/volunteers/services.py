@@ -107,7 +107,7 @@ def create_volunteer(session: Session, scope: Scope, data: VolunteerIn) -> Volun
         categories = _categories(session, data.category_ids, codes)
         areas = data.area_ids if data.area_ids is not None else [_community_of(session, path)]
         _set_links(session, scope, volunteer.id, categories, areas, data.slots)
-        _audit(session, scope, "volunteer.create", volunteer, {"resident_id": [None, resident.id]})
+        record_event(session, scope, "volunteer.create", volunteer, {"resident_id": [None, resident.id]})
     return get_volunteer(session, scope, volunteer.id)
 
 
@@ -131,7 +131,7 @@ def update_volunteer(session: Session, scope: Scope, volunteer_id: int, data: Vo
         categories = _categories(session, data.category_ids, volunteer.skills) if data.category_ids else None
         _set_links(session, scope, volunteer.id, categories, data.area_ids, data.slots)
         volunteer.updated_at = utcnow()  # the version moves even when only links changed
-        _audit(session, scope, "volunteer.update", volunteer, before)
+        record_event(session, scope, "volunteer.update", volunteer, before)
     return get_volunteer(session, scope, volunteer_id)
 
 
@@ -140,7 +140,7 @@ def add_away(session: Session, scope: Scope, volunteer_id: int, data: AwayIn) ->
     with transaction(session):
         volunteer = _load(session, scope, volunteer_id, SUPPLY_MANAGE, own=True)
         session.add(Away(volunteer_id=volunteer.id, starts_on=data.starts_on, ends_on=data.ends_on, reason=data.reason))
-        _audit(session, scope, "volunteer.away", volunteer, {"away": [None, f"{data.starts_on}–{data.ends_on}"]})
+        record_event(session, scope, "volunteer.away", volunteer, {"away": [None, f"{data.starts_on}–{data.ends_on}"]})
     return get_volunteer(session, scope, volunteer_id)
 
 
@@ -159,7 +159,7 @@ def add_qualification(session: Session, scope: Scope, volunteer_id: int, data: Q
                 confirmed_at=utcnow() if data.confirmed else None,
             )
         )
-        _audit(session, scope, "volunteer.qualification", volunteer, {"qualification": [None, data.name]})
+        record_event(session, scope, "volunteer.qualification", volunteer, {"qualification": [None, data.name]})
     return get_volunteer(session, scope, volunteer_id)
 
 
@@ -178,7 +178,9 @@ def add_hours(session: Session, scope: Scope, volunteer_id: int, data: HoursIn) 
             )
         )
         volunteer.hours_served += data.hours
-        _audit(session, scope, "volunteer.hours", volunteer, {"hours": [None, data.hours], "note": [None, data.note]})
+        record_event(
+            session, scope, "volunteer.hours", volunteer, {"hours": [None, data.hours], "note": [None, data.note]}
+        )
     return get_volunteer(session, scope, volunteer_id)
 
 
@@ -422,7 +424,8 @@ def _outs(session: Session, volunteers: list[Volunteer], scope: Scope) -> list[V
     ]
 
 
-def _audit(session: Session, scope: Scope, action: str, volunteer: Volunteer, changes: dict[str, Any]) -> None:
+def record_event(session: Session, scope: Scope, action: str, volunteer: Volunteer, changes: dict[str, Any]) -> None:
+    """Record a change to a volunteer in the audit trail (inside the caller's transaction)."""
     audit.record(
         session,
         action,
