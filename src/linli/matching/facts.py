@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from linli.areas.models import Area
@@ -95,25 +96,45 @@ def load_suppliers(session: Session, reach: set[int], categories: set[int]) -> l
 
 
 def _volunteers(session: Session, reach: set[int], categories: set[int]) -> list[SupplierFacts]:
-    ids = list(
-        session.scalars(
-            select(VolunteerArea.volunteer_id)
-            .join(VolunteerCategory, VolunteerCategory.volunteer_id == VolunteerArea.volunteer_id)
-            .where(VolunteerArea.area_id.in_(reach), VolunteerCategory.category_id.in_(categories))
-            .distinct()
-        )
-    )
-    if not ids:
+    # Start from the areas (a community's few hundred volunteers), then keep those offering a category.
+    # "+ 0" keeps SQLite off the category index, which it prefers without statistics and which walks a
+    # twelfth of every volunteer in the district (measured: 35 ms instead of 2).
+    found = session.scalars(
+        select(VolunteerArea.volunteer_id)
+        .join(VolunteerCategory, VolunteerCategory.volunteer_id == VolunteerArea.volunteer_id)
+        .where(VolunteerArea.area_id.in_(reach), (VolunteerCategory.category_id + 0).in_(categories))
+        .distinct()
+    ).all()
+    if not found:
         return []
+    # One list bound at execution (an expanding parameter): building ``in_(list)`` coerces every value.
+    ids: Any = bindparam("ids", list(found), expanding=True)
     rows = session.execute(
-        select(Volunteer, Resident.name, Area.path, Household.building_id, Building.compound)
+        select(
+            # Columns, not entities: a few hundred rows read as tuples skip the identity map.
+            Volunteer.id,
+            Volunteer.skills,
+            Volunteer.open_tasks,
+            Volunteer.load_limit,
+            Volunteer.rating_count,
+            Volunteer.rating_sum,
+            Volunteer.done,
+            Volunteer.no_shows,
+            Volunteer.last_task_at,
+            Resident.name,
+            Area.path,
+            Household.building_id,
+            Building.compound,
+        )
         .join(Resident, Resident.id == Volunteer.resident_id)
         .join(Area, Area.id == Volunteer.area_id)
         .outerjoin(Household, Household.id == Resident.household_id)
         .outerjoin(Building, Building.id == Household.building_id)
         .where(Volunteer.id.in_(ids), Volunteer.status == "active")
     ).all()
-    path_ids = _ids_of_paths(session, (a for row in rows for a in ancestry(row[2])))
+    if not rows:
+        return []
+    path_ids = _ids_of_paths(session, (a for row in rows for a in ancestry(row.path)))
     serves = _grouped(session, select(VolunteerArea.volunteer_id, VolunteerArea.area_id), VolunteerArea, ids)
     offers = _grouped(
         session, select(VolunteerCategory.volunteer_id, VolunteerCategory.category_id), VolunteerCategory, ids
@@ -148,14 +169,14 @@ def _volunteers(session: Session, reach: set[int], categories: set[int]) -> list
     ):
         declined.setdefault(vid, set()).add(oid)
     out = []
-    for volunteer, name, path, building_id, compound in rows:
+    for volunteer in rows:
         held = qualified.get(volunteer.id, set())
         out.append(
             SupplierFacts(
                 kind="volunteer",
                 id=volunteer.id,
-                name=name,
-                place=_place(path_ids, path, building_id, compound),
+                name=volunteer.name,
+                place=_place(path_ids, volunteer.path, volunteer.building_id, volunteer.compound),
                 serves=frozenset(serves.get(volunteer.id, ())),
                 categories=frozenset(offers.get(volunteer.id, ())),
                 skills=frozenset(volunteer.skills),
@@ -174,7 +195,7 @@ def _volunteers(session: Session, reach: set[int], categories: set[int]) -> list
     return out
 
 
-def _grouped(session: Session, query: object, model: object, ids: list[int]) -> dict[int, set[int]]:
+def _grouped(session: Session, query: object, model: object, ids: object) -> dict[int, set[int]]:
     grouped: dict[int, set[int]] = {}
     key = query.selected_columns[0]  # type: ignore[attr-defined]
     for owner, value in session.execute(query.where(key.in_(ids))):  # type: ignore[attr-defined]
