@@ -146,25 +146,35 @@ def resource_fields(form: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
-def problems_of(fields: dict[str, Any], bad_hours: dict[str, str]) -> list[DomainError]:
+def checkable(fields: dict[str, Any], hours: list[dict[str, int]], unread: set[str] | None = None) -> dict[str, Any]:
+    """Return the fields of a form the service can check without the database, those that read at all."""
+    readable = {k: v for k, v in fields.items() if k in CHECKABLE and k not in (unread or set())}
+    capacity = str(fields.get("capacity", "")).strip()
+    if "capacity" not in (unread or set()) and re.fullmatch(r"-?\d{1,9}", capacity):
+        readable["capacity"] = int(capacity)
+    return {**readable, "opening_hours": hours}
+
+
+def problems_of(fields: dict[str, Any], hours: list[dict[str, int]], bad_hours: dict[str, str]) -> list[DomainError]:
     """Return every problem of a form whose hours do not read: those, and what the service would say of the rest."""
     if not bad_hours:
         return []
     problems: list[DomainError] = [Invalid("resource.hours_syntax", m, k) for k, m in bad_hours.items()]
-    return problems + services.check_fields({k: v for k, v in fields.items() if k in CHECKABLE})[1]
+    return problems + services.check_fields(checkable(fields, hours))[1]
 
 
-def refusal(error: ValidationError | DomainError, fields: dict[str, Any], locale: str) -> dict[str, list[str]]:
+def refusal(
+    error: ValidationError | DomainError, fields: dict[str, Any], hours: list[dict[str, int]], locale: str
+) -> dict[str, list[str]]:
     """Return the field errors of a refused form, all at once.
 
-    When a value cannot even be read (a date that is not one), the rest is still checked the way the
+    When a value cannot even be read (a number that is not one), the rest is still checked the way the
     service would, so the clerk sees every problem in one go.
     """
     errors = field_errors(error, locale, SHOWN)
     if isinstance(error, ValidationError):
         unread = {str(p["loc"][0]) for p in error.errors() if p["loc"]}
-        readable = {k: v for k, v in fields.items() if k not in unread and k in CHECKABLE}
-        more = services.check_fields(readable)[1]
+        more = services.check_fields(checkable(fields, hours, unread))[1]
         if more:
             for field, messages in field_errors(ValidationErrors(more), locale, SHOWN).items():
                 errors.setdefault(field, []).extend(messages)
@@ -287,11 +297,11 @@ def create_page(request: Request, scope: Access, session: SessionDep, form: Form
     hours, bad = parse_hours(form)
     try:
         data = ResourceIn(**fields, opening_hours=[OpeningHours(**h) for h in hours])
-        if problems := problems_of(fields, bad):
+        if problems := problems_of(fields, hours, bad):
             raise ValidationErrors(problems)
         created = services.create_resource(session, scope, data)
     except (ValidationError, Invalid, Conflict) as error:
-        return _form(request, session, scope, form, errors=refusal(error, fields, get_locale(request)))
+        return _form(request, session, scope, form, errors=refusal(error, fields, hours, get_locale(request)))
     return RedirectResponse(f"/resources/{created.id}", status_code=303)
 
 
@@ -315,11 +325,11 @@ def update_page(resource_id: int, request: Request, scope: Access, session: Sess
     try:
         version = as_int(form.get("version")) or 0
         data = ResourceUpdate(**fields, opening_hours=[OpeningHours(**h) for h in hours], version=version)
-        if problems := problems_of(fields, bad):
+        if problems := problems_of(fields, hours, bad):
             raise ValidationErrors(problems)
         services.update_resource(session, scope, resource_id, data)
     except (ValidationError, Invalid, Conflict) as error:
-        return _form(request, session, scope, form, r, refusal(error, fields, get_locale(request)))
+        return _form(request, session, scope, form, r, refusal(error, fields, hours, get_locale(request)))
     return RedirectResponse(f"/resources/{resource_id}", status_code=303)
 
 

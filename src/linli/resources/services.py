@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, false, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -47,6 +47,7 @@ PLAIN_FIELDS = (*TEXT_FIELDS, "kind", "capacity", "capacity_unit", "opening_hour
 NULLABLE_FIELDS = ("handler_user_id", "valid_until")
 MAX_CAPACITY = 100_000
 DAY = 24 * 60
+MAX_ID = 2**31
 
 
 @dataclass(frozen=True)
@@ -139,8 +140,10 @@ def _categories(
     session: Session, ids: list[int] | None, names: list[str] | None
 ) -> tuple[list[ServiceCategory], list[DomainError]]:
     """Return the active categories named by id, code or name (one query), and a problem for any unknown."""
-    ids, names = sorted(set(ids or [])), sorted({n for n in names or [] if n})
-    if not ids and not names:
+    # An id no integer column holds is unknown without asking (PostgreSQL refuses the comparison).
+    unheld = [str(i) for i in sorted(set(ids or [])) if not 0 < i < MAX_ID]
+    ids, names = sorted({i for i in ids or [] if 0 < i < MAX_ID}), sorted({n for n in names or [] if n})
+    if not (ids or names or unheld):
         return [], []
     found = session.scalars(
         select(ServiceCategory)
@@ -151,7 +154,7 @@ def _categories(
         .order_by(ServiceCategory.sort, ServiceCategory.id)
     ).all()
     known = {c.id for c in found} | {c.code for c in found} | {c.name for c in found}
-    missing = [str(i) for i in ids if i not in known] + [n for n in names if n not in known]
+    missing = unheld + [str(i) for i in ids if i not in known] + [n for n in names if n not in known]
     if missing:
         problem = Invalid(
             "resource.unknown_category",
@@ -171,7 +174,9 @@ def _checked(session: Session, given: dict[str, Any]) -> tuple[dict[str, Any], l
         categories, problems = _categories(session, given.get("category_ids"), given.get("categories"))
         errors.extend(problems)
     handler = given.get("handler_user_id")
-    if handler is not None and not session.scalar(select(User.id).where(User.id == handler, User.active.is_(True))):
+    if handler is not None and not (
+        0 < handler < MAX_ID and session.scalar(select(User.id).where(User.id == handler, User.active.is_(True)))
+    ):
         errors.append(Invalid("resource.unknown_handler", "Unknown or inactive user as handler.", "handler_user_id"))
     if errors:
         raise ValidationErrors(errors)
@@ -217,7 +222,7 @@ def _search(q: str, cipher: FieldCipher) -> ColumnElement[bool] | None:
     return or_(*conditions)
 
 
-def _filtered(session: Session, scope: Scope, f: ResourceFilter) -> Any:
+def _filtered(session: Session, scope: Scope, f: ResourceFilter) -> Select[Any]:
     query = select(Resource).where(scope.filter(SUPPLY_READ, Resource.area_id))
     if f.area_id is not None:
         path = _area_path(session, scope, f.area_id)
@@ -232,7 +237,7 @@ def _filtered(session: Session, scope: Scope, f: ResourceFilter) -> Any:
         query = query.where(Resource.kind == f.kind)
     if f.category is not None and f.category != "":
         named = (
-            ServiceCategory.id == f.category
+            (ServiceCategory.id == f.category if 0 < f.category < MAX_ID else false())
             if isinstance(f.category, int)
             else (ServiceCategory.code == f.category) | (ServiceCategory.name == f.category)
         )
