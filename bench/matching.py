@@ -37,7 +37,7 @@ import numpy as np
 from common import machine, machine_lines, percentiles, write_section
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, insert, select, text, update
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -109,7 +109,7 @@ def build(rt: Runtime, rng: random.Random) -> dict[str, Any]:
         catalogue.seed(session)
         categories = list(session.scalars(select(ServiceCategory.id)))
     areas: list[dict[str, Any]] = [
-        {"id": 1, "level": "district", "code": "350299", "name": "基准区", "path": "/350299/"}
+        {"id": 1, "parent_id": None, "level": "district", "code": "350299", "name": "基准区", "path": "/350299/"}
     ]
     grids: list[tuple[int, int]] = []  # (grid id, community id)
     streets: list[int] = []
@@ -155,7 +155,10 @@ def build(rt: Runtime, rng: random.Random) -> dict[str, Any]:
                 )
                 grids.append((next_id, community_id))
                 next_id += 1
-    buildings, households, residents, volunteers = [], [], [], []
+    buildings: list[dict[str, Any]] = []
+    households: list[dict[str, Any]] = []
+    residents: list[dict[str, Any]] = []
+    volunteers: list[dict[str, Any]] = []
     links: dict[str, list[dict[str, Any]]] = {"category": [], "area": [], "slot": []}
     today = date.today()
     for gi, (grid_id, community_id) in enumerate(grids):
@@ -284,7 +287,7 @@ def add_orders(
         "想请律师咨询房产问题",
         "独居老人需要送餐",
     ]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for k in range(n):
         grid_id, _ = grids[rng.randrange(len(grids))]
         rows.append(
@@ -305,7 +308,7 @@ def add_orders(
         )
     with rt.engine.begin() as conn:
         _chunks(conn, WorkOrder, rows)
-    return [r["id"] for r in rows]
+    return [first + k for k in range(n)]
 
 
 def milp_objective(proposal: Proposal) -> float:
@@ -354,7 +357,7 @@ def run(db: str, samples: int, batch: int) -> dict[str, Any]:
     )
     # Those orders leave the batch's way: only the batch's orders wait in the street.
     with rt.engine.begin() as conn:
-        conn.execute(WorkOrder.__table__.update().values(state="received"))
+        conn.execute(update(WorkOrder).values(state="received"))
 
     street = made["streets"][0]
     street_grids = [g for g in grids if g[1] in _communities_of(rt, street)]
