@@ -18,7 +18,7 @@ from linli.accounts.permissions import SUPPLY_MANAGE, UNMASK, Scope
 from linli.errors import Conflict, DomainError, Invalid, ValidationErrors
 from linli.i18n import translate
 from linli.needs import catalogue
-from linli.resources import services
+from linli.resources import services, validation
 from linli.resources.models import CAPACITY_UNITS, KINDS
 from linli.resources.schemas import OpeningHours, ResourceIn, ResourceOut, ResourceUpdate
 from linli.web.deps import Access, SessionDep, current_scope, get_locale, get_runtime
@@ -64,7 +64,7 @@ INPUTS = (
 )
 SHOWN = {*INPUTS, "opening_hours", "category_ids", *(f"hours_{d}" for d in WEEKDAY_LABELS)}
 # The fields of a form the service can check without the database, as typed (strings).
-CHECKABLE = (*services.TEXT_FIELDS, "kind", "capacity_unit", "contact_phone")
+CHECKABLE = (*validation.TEXT_FIELDS, "kind", "capacity_unit", "contact_phone")
 TIME = re.compile(r"^(\d{1,2})[:：](\d{2})$")
 RANGE_SEPARATORS = re.compile(r"\s*[-–—~～至到]\s*")
 
@@ -160,7 +160,7 @@ def problems_of(fields: dict[str, Any], hours: list[dict[str, int]], bad_hours: 
     if not bad_hours:
         return []
     problems: list[DomainError] = [Invalid("resource.hours_syntax", m, k) for k, m in bad_hours.items()]
-    return problems + services.check_fields(checkable(fields, hours))[1]
+    return problems + validation.check_fields(checkable(fields, hours))[1]
 
 
 def refusal(
@@ -174,7 +174,7 @@ def refusal(
     errors = field_errors(error, locale, SHOWN)
     if isinstance(error, ValidationError):
         unread = {str(p["loc"][0]) for p in error.errors() if p["loc"]}
-        more = services.check_fields(checkable(fields, hours, unread))[1]
+        more = validation.check_fields(checkable(fields, hours, unread))[1]
         if more:
             for field, messages in field_errors(ValidationErrors(more), locale, SHOWN).items():
                 errors.setdefault(field, []).extend(messages)
