@@ -47,7 +47,7 @@ from linli.accounts.permissions import Scope  # noqa: E402
 from linli.areas.models import Area  # noqa: E402
 from linli.config import Settings  # noqa: E402
 from linli.lib import skills  # noqa: E402
-from linli.matching import services  # noqa: E402
+from linli.matching import inputs, services  # noqa: E402
 from linli.matching.models import Proposal  # noqa: E402
 from linli.needs import catalogue  # noqa: E402
 from linli.needs.models import ServiceCategory, Team, TeamArea, TeamCategory, UrgencyLevel, WorkOrder  # noqa: E402
@@ -313,10 +313,9 @@ def add_orders(
 
 def milp_objective(proposal: Proposal) -> float:
     """Return the optimum of the stored pairs by a second, independent formulation (an LP solved by HiGHS)."""
-    pairs = np.array(proposal.inputs["pairs"], dtype=np.float64).reshape(-1, 3)
+    rows, cols, scores = inputs.unpack(proposal.pairs)
     n = len(proposal.inputs["needs"])
     capacity = np.array([s[2] for s in proposal.inputs["suppliers"]], dtype=np.float64)
-    rows, cols, scores = pairs[:, 0].astype(int), pairs[:, 1].astype(int), pairs[:, 2]
     k = len(scores)
     need_rows = coo_array((np.ones(k), (rows, np.arange(k))), shape=(n, k))
     supplier_rows = coo_array((np.ones(k), (cols, np.arange(k))), shape=(len(capacity), k))
@@ -374,7 +373,7 @@ def run(db: str, samples: int, batch: int) -> dict[str, Any]:
         batch_s = time.perf_counter() - started
         proposal = session.get(Proposal, proposal_out.id)
         assert proposal is not None
-        pairs = len(proposal.inputs["pairs"])
+        pairs = len(inputs.unpack(proposal.pairs)[2])
         started = time.perf_counter()
         second = milp_objective(proposal)
         milp_s = time.perf_counter() - started

@@ -147,3 +147,17 @@ def test_two_tasks_at_the_same_time_clash_unless_overridden(db: Session, world: 
         db, secretary, second, TransitionIn(action="dispatch", assignee_user_id=user_id, override=True)
     )
     assert db.scalar(select(Volunteer.open_tasks)) == 2
+
+
+def test_it_says_why_a_candidate_did_not_get_a_need(db: Session, world: World) -> None:
+    near = make_volunteer(db, world.resident1.id, user_id=_account(db, world, "helper6"), load_limit=1)
+    other = make_resident(db, world.household2, name="李强", id_number=None, phone=None)
+    far = make_volunteer(db, other.id, profession="", skills_text="家电维修", user_id=_account(db, world, "helper7"))
+    order_id = _order(db, world)
+    proposal = matching.propose(db, scope_of(db, "secretary"), world.community.id)
+    assert [(a.need_id, a.id) for a in proposal.assignments] == [(order_id, near)]
+    chosen = matching.why_not(db, scope_of(db, "secretary"), proposal.id, order_id, "volunteer", near)
+    assert chosen.answer == "this candidate was chosen"
+    beaten = matching.why_not(db, scope_of(db, "secretary"), proposal.id, order_id, "volunteer", far)
+    assert beaten.score is not None and beaten.score < proposal.assignments[0].score
+    assert f"volunteer {near}" in beaten.answer

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String
+from sqlalchemy import JSON, Float, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from linli.db.base import Base, UTCDateTime, utcnow
@@ -30,8 +30,12 @@ class Proposal(Base):
     objective: Mapped[float] = mapped_column(Float)
     greedy_objective: Mapped[float] = mapped_column(Float)
     needs_count: Mapped[int] = mapped_column(Integer)
-    # {"weights": …, "minimum": …, "needs": [ids], "suppliers": [[kind, id, capacity]], "pairs": [[n, s, score]]}
-    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # {"weights": …, "minimum": …, "needs": [order ids], "suppliers": [[kind, id, capacity]]}; read only to
+    # reproduce the proposal or answer "why not", so not loaded with it.
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
+    # Every admissible pair (need index, supplier index, score) as a compressed numpy archive
+    # (``matching.inputs``): a street's batch has a million pairs, 12 MB of JSON but ~4 MB this way.
+    pairs: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     # {need id: reason code} for every need left unmatched.
     unmatched: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+import numpy as np
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from linli.accounts.permissions import NEEDS_DISPATCH, NEEDS_READ, SUPPLY_READ, Scope, path_under
@@ -21,7 +22,7 @@ from linli.db.engine import transaction
 from linli.errors import Conflict, Invalid, NotFound
 from linli.i18n import translate
 from linli.lib import clock
-from linli.matching import batch, facts, solver
+from linli.matching import batch, facts, inputs, solver
 from linli.matching.models import Proposal, ProposalItem
 from linli.matching.schemas import AssignmentOut, CandidateOut, ProposalOut, WhyNotOut
 from linli.matching.scoring import PART_NAMES, Scored, refusal, score
@@ -111,16 +112,14 @@ def propose(session: Session, scope: Scope, area_id: int, locale: str = "zh") ->
                 "minimum": settings.match_minimum,
                 "needs": [n.order_id for n in needs],
                 "suppliers": [[s.kind, s.id, s.capacity] for s in suppliers],
-                "pairs": [
-                    [int(i), int(j), float(v)]
-                    for i, j, v in zip(pairs.needs, pairs.suppliers, pairs.scores, strict=True)
-                ],
             },
+            pairs=inputs.pack(pairs.needs, pairs.suppliers, pairs.scores),
             unmatched={},
         )
         session.add(proposal)
         session.flush()
         unmatched: dict[str, str] = {}
+        items: list[dict[str, Any]] = []
         for i, need in enumerate(needs):
             j = int(solution.supplier_of[i])
             if j == solver.UNMATCHED:
@@ -128,16 +127,20 @@ def propose(session: Session, scope: Scope, area_id: int, locale: str = "zh") ->
                 continue
             supplier = suppliers[j]
             sc = score(need, supplier, settings.match_weights, now)
-            session.add(
-                ProposalItem(
-                    proposal_id=proposal.id,
-                    order_id=need.order_id,
-                    kind=supplier.kind,
-                    supplier_id=supplier.id,
-                    score=sc.score,
-                    reasons=reasons(sc, settings.match_weights, locale),
-                )
+            items.append(
+                {
+                    "proposal_id": proposal.id,
+                    "order_id": need.order_id,
+                    "kind": supplier.kind,
+                    "supplier_id": supplier.id,
+                    "score": sc.score,
+                    "reasons": reasons(sc, settings.match_weights, locale),
+                    "state": "proposed",
+                    "note": "",
+                }
             )
+        if items:
+            session.execute(insert(ProposalItem), items)
         proposal.unmatched = unmatched
         audit.record(
             session,
@@ -258,26 +261,30 @@ def dispatch_to(
 def why_not(session: Session, scope: Scope, proposal_id: int, need_id: int, kind: str, supplier_id: int) -> WhyNotOut:
     """Return why a candidate did not get a need in a proposal: refused, below the minimum, or outscored."""
     proposal = _proposal_in_reach(session, scope, proposal_id)
-    inputs = proposal.inputs
+    stored = proposal.inputs
     try:
-        i = inputs["needs"].index(need_id)
+        i = stored["needs"].index(need_id)
     except ValueError:
         raise NotFound("need") from None
-    index = next((j for j, s in enumerate(inputs["suppliers"]) if s[0] == kind and s[1] == supplier_id), None)
-    pair = next((p for p in inputs["pairs"] if p[0] == i and p[1] == index), None) if index is not None else None
+    index = next((j for j, s in enumerate(stored["suppliers"]) if s[0] == kind and s[1] == supplier_id), None)
+    pair_score: float | None = None
+    if index is not None:
+        needs, suppliers, scores = inputs.unpack(proposal.pairs)
+        hit = np.flatnonzero((needs == i) & (suppliers == index))
+        pair_score = float(scores[hit[0]]) if hit.size else None
     chosen = session.scalar(
         select(ProposalItem).where(ProposalItem.proposal_id == proposal.id, ProposalItem.order_id == need_id)
     )
     chosen_name = f"{chosen.kind} {chosen.supplier_id}" if chosen else None
-    if pair is None:
+    if pair_score is None:
         answer = "not a candidate: out of reach, not offering it, at the limit, away, or below the minimum"
     elif chosen and chosen.kind == kind and chosen.supplier_id == supplier_id:
         answer = "this candidate was chosen"
     elif chosen:
-        answer = f"the need went to {chosen_name} (score {chosen.score:.2f} against {pair[2]:.2f}): higher total"
+        answer = f"the need went to {chosen_name} (score {chosen.score:.2f} against {pair_score:.2f}): higher total"
     else:
         answer = "the need stayed unmatched: giving it this candidate lowered the total"
-    return WhyNotOut(need_id=need_id, kind=kind, id=supplier_id, score=pair[2] if pair else None, answer=answer)
+    return WhyNotOut(need_id=need_id, kind=kind, id=supplier_id, score=pair_score, answer=answer)
 
 
 def _order_in_reach(session: Session, scope: Scope, need_id: int) -> WorkOrder:

@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("greedy_objective", sa.Float(), nullable=False),
         sa.Column("needs_count", sa.Integer(), nullable=False),
         sa.Column("inputs", sa.JSON(), nullable=False),
+        sa.Column("pairs", sa.LargeBinary(), nullable=False),
         sa.Column("unmatched", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(["area_id"], ["area.id"], name=op.f("fk_match_proposal_area_id_area")),
         sa.ForeignKeyConstraint(
