@@ -120,10 +120,12 @@ def score_pairs(
     a qualification or declined it; ``minimum`` every admissible candidate scores below the minimum.
     """
     table = _Suppliers(suppliers, now)
-    by_category: dict[int, list[int]] = defaultdict(list)
+    # Who offers a category in an area: a group's candidates are the union over the areas of its reach.
+    offering: dict[tuple[int, int], list[int]] = defaultdict(list)
     for j, supplier in enumerate(suppliers):
         for category in supplier.categories:
-            by_category[category].append(j)
+            for area in supplier.serves:
+                offering[(category, area)].append(j)
     groups: dict[tuple[int, frozenset[int]], list[int]] = defaultdict(list)
     for i, need in enumerate(needs):
         groups[(need.category_id, need.reach)].append(i)
@@ -132,7 +134,8 @@ def score_pairs(
     out_v: list[NDArray[np.float64]] = []
     why: dict[int, str] = {}
     for (category, reach), members in groups.items():
-        js = np.array([j for j in by_category.get(category, ()) if suppliers[j].serves & reach], dtype=np.intp)
+        found = [offering.get((category, area), ()) for area in reach]
+        js = np.unique(np.concatenate([np.asarray(f, dtype=np.intp) for f in found])) if found else np.zeros(0, np.intp)
         if js.size == 0:
             for i in members:
                 why[i] = "category"

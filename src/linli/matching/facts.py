@@ -5,7 +5,7 @@ Every loader reads a fixed number of queries however many rows: one per table, b
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -55,8 +55,21 @@ def _place(path_ids: dict[str, int], path: str, building_id: int | None, compoun
     return Place(building_id, compound or None, grid, community)
 
 
-def load_needs(session: Session, orders: list[WorkOrder]) -> list[NeedFacts]:
-    """Return the facts of ``orders``: category, place, the areas that reach them, skills their words name."""
+# What ``load_needs`` reads of an order: a ``WorkOrder``, or a row of these columns (a batch reads rows).
+ORDER_COLUMNS = (
+    WorkOrder.id,
+    WorkOrder.area_id,
+    WorkOrder.household_id,
+    WorkOrder.category_id,
+    WorkOrder.title,
+    WorkOrder.description,
+    WorkOrder.wanted_at,
+)
+
+
+def load_needs(session: Session, orders: Sequence[Any]) -> list[NeedFacts]:
+    """Return the facts of ``orders`` (with ``ORDER_COLUMNS``): category, place, the areas that reach them,
+    and the skills their words name."""
     paths = _paths(session, (o.area_id for o in orders))
     path_ids = _ids_of_paths(session, (a for p in paths.values() for a in ancestry(p)))
     codes = dict(session.execute(select(ServiceCategory.id, ServiceCategory.code)).all())

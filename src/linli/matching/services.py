@@ -83,14 +83,12 @@ def propose(session: Session, scope: Scope, area_id: int, locale: str = "zh") ->
     if path is None or not scope.reaches(NEEDS_DISPATCH, path) or not scope.reaches(SUPPLY_READ, path):
         raise NotFound("area")
     settings = settings_of(session)
-    orders = list(
-        session.scalars(
-            select(WorkOrder)
-            .join(Area, Area.id == WorkOrder.area_id)
-            .where(path_under(Area.path, path), WorkOrder.state.in_(WAITING))
-            .order_by(WorkOrder.id)
-        )
-    )
+    orders = session.execute(
+        select(*facts.ORDER_COLUMNS)
+        .join(Area, Area.id == WorkOrder.area_id)
+        .where(path_under(Area.path, path), WorkOrder.state.in_(WAITING))
+        .order_by(WorkOrder.id)
+    ).all()
     needs = facts.load_needs(session, orders)
     reach = {a for n in needs for a in n.reach}
     suppliers = facts.load_suppliers(session, reach, {n.category_id for n in needs})
@@ -159,9 +157,19 @@ def propose(session: Session, scope: Scope, area_id: int, locale: str = "zh") ->
 def get_proposal(session: Session, scope: Scope, proposal_id: int, locale: str = "zh") -> ProposalOut:
     """Return a proposal in reach with its assignments and the needs it left unmatched (with why)."""
     proposal = _proposal_in_reach(session, scope, proposal_id)
-    items = session.scalars(
-        select(ProposalItem).where(ProposalItem.proposal_id == proposal.id).order_by(ProposalItem.id)
-    )
+    items = session.execute(
+        select(
+            ProposalItem.order_id,
+            ProposalItem.kind,
+            ProposalItem.supplier_id,
+            ProposalItem.score,
+            ProposalItem.reasons,
+            ProposalItem.state,
+            ProposalItem.note,
+        )
+        .where(ProposalItem.proposal_id == proposal.id)
+        .order_by(ProposalItem.id)
+    ).all()
     return ProposalOut(
         id=proposal.id,
         area_id=proposal.area_id,
