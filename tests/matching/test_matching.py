@@ -161,3 +161,32 @@ def test_it_says_why_a_candidate_did_not_get_a_need(db: Session, world: World) -
     beaten = matching.why_not(db, scope_of(db, "secretary"), proposal.id, order_id, "volunteer", far)
     assert beaten.score is not None and beaten.score < proposal.assignments[0].score
     assert f"volunteer {near}" in beaten.answer
+
+
+def test_a_community_sees_only_its_volunteers_unless_a_team_covers_several(db: Session, world: World) -> None:
+    from linli.needs import teams
+    from linli.needs.schemas import TeamIn
+    from tests.matching.helpers import category_id
+
+    make_volunteer(db, world.resident1.id)  # serves 阳台山社区 only
+    admin = scope_of(db, "admin")
+    data = NeedIn(category="repairs", description="修水管", household_id=world.other_household)
+    other_order = intake.create_order(db, admin, data)
+    lifecycle.transition(db, admin, other_order.id, TransitionIn(action="register"))
+    assert [c.kind for c in matching.candidates(db, admin, other_order.id)] == []
+    helper = _account(db, world, "teamlead")
+    team = teams.create_team(
+        db,
+        admin,
+        TeamIn(
+            area_id=world.community.id,
+            name="百事帮服务队",
+            member_ids=[helper],
+            leader_id=helper,
+            category_ids=[category_id(db, "repairs")],
+            covers_area_ids=[world.other_community.id],
+        ),
+    )
+    found = matching.candidates(db, admin, other_order.id)
+    assert [(c.kind, c.id) for c in found] == [("team", team.id)]
+    assert teams.list_teams(db, admin)[0].covers_area_ids == [world.other_community.id]

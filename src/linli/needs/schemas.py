@@ -70,6 +70,11 @@ class TeamIn(BaseModel):
     area_id: int
     name: str = Field(min_length=1, max_length=100)
     member_ids: list[int] = Field(default_factory=list, description="User ids")
+    leader_id: int | None = Field(default=None, description="The leader (one of the members)")
+    category_ids: list[int] = Field(default_factory=list, description="Service categories the team offers")
+    covers_area_ids: list[int] = Field(
+        default_factory=list, description="Further areas the team serves besides its own (other communities)"
+    )
 
 
 class TeamOut(BaseModel):
@@ -78,6 +83,9 @@ class TeamOut(BaseModel):
     name: str
     active: bool
     member_ids: list[int]
+    leader_id: int | None = None
+    category_ids: list[int] = []
+    covers_area_ids: list[int] = []
 
 
 class NeedIn(BaseModel):

@@ -11,7 +11,7 @@ from linli.areas.models import Area
 from linli.audit import services as audit
 from linli.db.engine import transaction
 from linli.errors import Invalid, NotFound
-from linli.needs.models import Team, TeamMember
+from linli.needs.models import ServiceCategory, Team, TeamArea, TeamCategory, TeamMember
 from linli.needs.schemas import TeamIn, TeamOut
 
 
@@ -26,10 +26,23 @@ def create_team(session: Session, scope: Scope, data: TeamIn) -> TeamOut:
         known = set(session.scalars(select(User.id).where(User.id.in_(members), User.active.is_(True))))
         if len(known) != len(members):
             raise Invalid("team.unknown_member", "Unknown or inactive user among the members.", "member_ids")
+        if data.leader_id is not None and data.leader_id not in known:
+            raise Invalid("team.leader_not_member", "The leader must be one of the members.", "leader_id")
+        categories = sorted(set(data.category_ids))
+        if len(set(session.scalars(select(ServiceCategory.id).where(ServiceCategory.id.in_(categories))))) != len(
+            categories
+        ):
+            raise Invalid("team.unknown_category", "Unknown service category.", "category_ids")
+        covers = sorted(set(data.covers_area_ids) - {data.area_id})
+        paths = dict(session.execute(select(Area.id, Area.path).where(Area.id.in_(covers))).all())
+        if len(paths) != len(covers) or not all(scope.reaches(NEEDS_MANAGE, p) for p in paths.values()):
+            raise NotFound("area")
         team = Team(area_id=data.area_id, name=data.name)
         session.add(team)
         session.flush()
-        session.add_all(TeamMember(team_id=team.id, user_id=uid) for uid in members)
+        session.add_all(TeamMember(team_id=team.id, user_id=uid, leader=uid == data.leader_id) for uid in members)
+        session.add_all(TeamCategory(team_id=team.id, category_id=c) for c in categories)
+        session.add_all(TeamArea(team_id=team.id, area_id=a) for a in covers)
         audit.record(
             session,
             "team.create",
@@ -39,9 +52,23 @@ def create_team(session: Session, scope: Scope, data: TeamIn) -> TeamOut:
             entity="team",
             entity_id=team.id,
             area_id=data.area_id,
-            changes={"name": [None, data.name], "members": [None, members]},
+            changes={
+                "name": [None, data.name],
+                "members": [None, members],
+                "categories": [None, categories],
+                "covers": [None, covers],
+            },
         )
-    return TeamOut(id=team.id, area_id=team.area_id, name=team.name, active=True, member_ids=members)
+    return TeamOut(
+        id=team.id,
+        area_id=team.area_id,
+        name=team.name,
+        active=True,
+        member_ids=members,
+        leader_id=data.leader_id,
+        category_ids=categories,
+        covers_area_ids=covers,
+    )
 
 
 def list_teams(session: Session, scope: Scope) -> list[TeamOut]:
@@ -49,13 +76,36 @@ def list_teams(session: Session, scope: Scope) -> list[TeamOut]:
     teams = session.scalars(
         select(Team).where(Team.active.is_(True), scope.filter(NEEDS_READ, Team.area_id)).order_by(Team.name)
     ).all()
+    ids = [t.id for t in teams]
     members: dict[int, list[int]] = {}
-    for team_id, user_id in session.execute(
-        select(TeamMember.team_id, TeamMember.user_id).where(TeamMember.team_id.in_([t.id for t in teams]))
+    leaders: dict[int, int] = {}
+    for team_id, user_id, leader in session.execute(
+        select(TeamMember.team_id, TeamMember.user_id, TeamMember.leader).where(TeamMember.team_id.in_(ids))
     ):
         members.setdefault(team_id, []).append(user_id)
+        if leader:
+            leaders[team_id] = user_id
+    categories: dict[int, list[int]] = {}
+    for team_id, category_id in session.execute(
+        select(TeamCategory.team_id, TeamCategory.category_id).where(TeamCategory.team_id.in_(ids))
+    ):
+        categories.setdefault(team_id, []).append(category_id)
+    covers: dict[int, list[int]] = {}
+    for team_id, area_id in session.execute(
+        select(TeamArea.team_id, TeamArea.area_id).where(TeamArea.team_id.in_(ids))
+    ):
+        covers.setdefault(team_id, []).append(area_id)
     return [
-        TeamOut(id=t.id, area_id=t.area_id, name=t.name, active=t.active, member_ids=sorted(members.get(t.id, [])))
+        TeamOut(
+            id=t.id,
+            area_id=t.area_id,
+            name=t.name,
+            active=t.active,
+            member_ids=sorted(members.get(t.id, [])),
+            leader_id=leaders.get(t.id),
+            category_ids=sorted(categories.get(t.id, [])),
+            covers_area_ids=sorted(covers.get(t.id, [])),
+        )
         for t in teams
     ]
 
