@@ -45,6 +45,10 @@ def register(app: typer.Typer) -> None:
                 f"and the year before today: {summary.logs:,} grid logs, {summary.orders} work orders "
                 f"({summary.overdue} overdue)"
             )
+        typer.echo(
+            f"and the supply side: {summary.volunteers:,} volunteers, {summary.teams} teams, "
+            f"{summary.resources:,} resources ({summary.on_hand} on hand in 阳台山社区)"
+        )
         typer.echo(f"accounts (password {synth.DEMO_PASSWORD}):")
         for account in summary.accounts:
             typer.echo(f"  {account.username:<9} {account.display_name}（{ROLE_NAMES[account.role]}）")

@@ -75,9 +75,10 @@ class BulkWriter:
         self.session = session
         self.postgres = session.get_bind().dialect.name == "postgresql"
 
-    def write(self, rows: Rows) -> None:
-        """Send ``rows``, table by table: COPY on PostgreSQL, batched executemany on SQLite."""
-        for table in ORDER:
+    def write(self, rows: Rows, order: tuple[Table, ...] = ORDER) -> None:
+        """Send ``rows``, table by table in ``order`` (parents first): COPY on PostgreSQL, batched
+        executemany on SQLite."""
+        for table in order:
             batch = rows.get(table.name)
             if not batch:
                 continue

@@ -8,6 +8,8 @@ of the encrypted fields and the timestamps differ).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -31,6 +33,8 @@ from linli.synth.bootstrap import seed_tags
 from linli.synth.bulk import AREA, QUICK_FROM, BulkWriter, RowBuffer, first_ids, quick_sqlite, vacuum_postgres
 from linli.synth.community import ahead, batches
 from linli.synth.rows import RowMaker
+from linli.synth.supply import VOLUNTEER_ACCOUNTS, grow_supply
+from linli.synth.supply_bulk import grow_district_supply
 from linli.visits.hooks import DEFER
 from linli.visits.rhythm import recompute_rhythm
 
@@ -63,6 +67,7 @@ def demo_accounts() -> tuple[DemoAccount, ...]:
             for i in range(1, 6)
         ),
         DemoAccount("zhiyuan", "volunteer", community, "小喇叭巡逻队志愿者"),
+        *(DemoAccount(username, "volunteer", community, name) for username, name in VOLUNTEER_ACCOUNTS),
         DemoAccount("jumin", "resident", grid.format(1), "第一网格居民"),
     )
 
@@ -82,6 +87,10 @@ class DemoSummary:
     logs: int = 0  # grid logs of the year before today (community scale)
     orders: int = 0  # work orders in every state (community scale)
     overdue: int = 0
+    volunteers: int = 0
+    teams: int = 0
+    resources: int = 0
+    on_hand: int = 0  # 阳台山社区's resources on hand (56)
     seconds: float = 0.0
     accounts: list[DemoAccount] = field(default_factory=list)
 
@@ -105,10 +114,12 @@ def build_demo(
     """Return the summary of the demo built into an empty database.
 
     ``residents`` overrides the size (阳台山社区's people at community scale, the district's at
-    district scale) for tests and quick trials. Refuses a database that already has data. From
-    100,000 residents on, rows are made in a forked process ahead of the writer and SQLite skips
-    fsync while loading (``synth.community.ahead``, ``synth.bulk.quick_sqlite``); a load that fails
-    halfway leaves the communities written so far: delete the database and run it again.
+    district scale) for tests and quick trials. Refuses a database that already has data. The supply
+    side (``synth.supply``: 阳台山社区's teams, volunteers and 56 resources on hand; at district scale
+    ``synth.supply_bulk`` for every other community) comes before the year of work, whose orders it
+    serves. From 100,000 residents on, rows are made in a forked process ahead of the writer and
+    SQLite skips fsync while loading (``synth.community.ahead``, ``synth.bulk.quick_sqlite``); a load
+    that fails halfway leaves the communities written so far: delete the database and run it again.
     """
     if scale not in ("community", "district"):
         raise Invalid("demo.scale", "The scale is community or district.", "scale")
@@ -162,15 +173,16 @@ def build_demo(
     if progress:
         progress("accounts", summary.residents, total)
     summary.accounts = list(demo_accounts())
-    for account in summary.accounts:
-        create_user(
-            session,
-            account.username,
-            DEMO_PASSWORD,
-            display_name=account.display_name,
-            roles=[(account.role, account.area_code)],
-            demo=True,
-        )
+    with _hashed_once(session):
+        for account in summary.accounts:
+            create_user(
+                session,
+                account.username,
+                DEMO_PASSWORD,
+                display_name=account.display_name,
+                roles=[(account.role, account.area_code)],
+                demo=True,
+            )
     with transaction(session):
         _link_people(session, area_ids)
         audit.record(
@@ -183,6 +195,13 @@ def build_demo(
             changes={"seed": [None, seed], "scale": [None, scale]}
             | {k: [None, v] for k, v in summary.counts().items()},
         )
+    if progress:
+        progress("supply", summary.residents, total)
+    supply = grow_supply(session, seed)
+    if scale == "district":
+        grow_district_supply(session, seed, layout.COMMUNITY[0], supply)
+    summary.volunteers, summary.teams, summary.resources = supply.volunteers, supply.teams, supply.resources
+    summary.on_hand = supply.on_hand
     if scale == "community" and summary.households:
         if progress:
             progress("activity", summary.residents, total)
@@ -190,6 +209,34 @@ def build_demo(
         summary.logs, summary.orders, summary.overdue = done.logs, done.orders, done.overdue
     summary.seconds = round(time.perf_counter() - started, 1)
     return summary
+
+
+class _OneHash:
+    """The session's password hasher, hashing each password once however many accounts use it."""
+
+    def __init__(self, hasher: Any) -> None:
+        self.hasher = hasher
+        self.hashes: dict[str, str] = {}
+
+    def hash(self, password: str) -> str:
+        if password not in self.hashes:
+            self.hashes[password] = self.hasher.hash(password)
+        return self.hashes[password]
+
+
+@contextmanager
+def _hashed_once(session: Session) -> Iterator[None]:
+    """Let the demo accounts share one hash of the demo password while they are created.
+
+    argon2 at production cost takes ~0.4 s a hash: 18 accounts would spend 7 s of the build on it. They
+    share a salt, which gives nothing away: the password is printed for everyone.
+    """
+    hasher = session.info["hasher"]
+    session.info["hasher"] = _OneHash(hasher)
+    try:
+        yield
+    finally:
+        session.info["hasher"] = hasher
 
 
 def _areas(writer: RowBuffer, plan: layout.DistrictPlan, now: datetime) -> dict[str, int]:
