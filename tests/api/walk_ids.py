@@ -65,7 +65,7 @@ def grid1_log_item(db: Session, world: World) -> int:
 
 def more_grid1_ids() -> dict[str, Any]:
     from tests.ledger.helpers import make_job
-    from tests.matching.helpers import grid1_proposal, grid1_task, grid1_volunteer
+    from tests.matching.helpers import grid1_proposal, grid1_standing, grid1_task, grid1_volunteer
     from tests.resources.helpers import grid1_resource
     from tests.visits.helpers import grid1_alert, grid1_log, grid1_rule
 
@@ -84,4 +84,5 @@ def more_grid1_ids() -> dict[str, Any]:
         "volunteer_id": grid1_volunteer,
         "proposal_id": grid1_proposal,
         "task_id": grid1_task,
+        "service_id": grid1_standing,
     }

@@ -73,3 +73,25 @@ def grid1_task(db: Session, world: World) -> int:
     task = db.scalar(select(VolunteerTask.id).where(VolunteerTask.order_id == order_id))
     assert task is not None
     return task
+
+
+def grid1_standing(db: Session, world: World) -> int:
+    """Return a standing service (a monthly free clinic) of grid 1's volunteer, in grid 1."""
+    from linli.volunteers import standing
+    from linli.volunteers.models import StandingService
+    from linli.volunteers.schemas import StandingServiceIn
+
+    existing = db.scalar(select(StandingService.id).limit(1))
+    if existing:
+        return existing
+    data = StandingServiceIn(
+        area_id=world.grid1.id,
+        category_id=category_id(db, "free_clinic"),
+        title="骨科义诊",
+        volunteer_id=grid1_volunteer(db, world),
+        schedule="monthly:15",
+        start_minute=9 * 60,
+        end_minute=11 * 60 + 30,
+        capacity=2,
+    )
+    return standing.create_service(db, scope_of(db, "secretary"), data).id

@@ -7,13 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from linli.errors import NotFound
-from linli.volunteers import record, services
+from linli.volunteers import record, services, standing
 from linli.volunteers.schemas import (
     AwayIn,
     HoursIn,
     HoursOut,
     PossibleVolunteerOut,
     QualificationIn,
+    SessionHoursIn,
+    SignupIn,
+    StandingServiceIn,
+    StandingServiceOut,
     VolunteerDetail,
     VolunteerIn,
     VolunteerOut,
@@ -23,6 +27,33 @@ from linli.volunteers.schemas import (
 from linli.web.deps import Access, SessionDep, current_scope
 
 router = APIRouter(prefix="/api/v1/volunteers", tags=["volunteers"], dependencies=[Depends(current_scope)])
+services_router = APIRouter(
+    prefix="/api/v1/standing-services", tags=["volunteers"], dependencies=[Depends(current_scope)]
+)
+
+
+@services_router.get("", response_model=list[StandingServiceOut])
+def standing_services(scope: Access, session: SessionDep, area_id: int | None = None) -> list[StandingServiceOut]:
+    """Return the standing services (常态服务) of the caller's areas."""
+    return standing.list_services(session, scope, area_id)
+
+
+@services_router.post("", response_model=StandingServiceOut, status_code=201)
+def create_standing(data: StandingServiceIn, scope: Access, session: SessionDep) -> StandingServiceOut:
+    """Add a volunteer's or team's standing offer with its schedule."""
+    return standing.create_service(session, scope, data)
+
+
+@services_router.post("/{service_id}/signups", response_model=StandingServiceOut)
+def sign_up(service_id: int, data: SignupIn, scope: Access, session: SessionDep) -> StandingServiceOut:
+    """Sign a household up for one session."""
+    return standing.sign_up(session, scope, service_id, data)
+
+
+@services_router.post("/{service_id}/hours")
+def credit(service_id: int, data: SessionHoursIn, scope: Access, session: SessionDep) -> dict[str, int]:
+    """Credit one session's hours to the volunteers who served it."""
+    return {"credited": standing.credit_session(session, scope, service_id, data)}
 
 
 @router.get("", response_model=VolunteerPage)

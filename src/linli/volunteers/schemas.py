@@ -178,3 +178,57 @@ class PossibleVolunteerOut(BaseModel):
     area: str
     skills_text: str
     skills: list[str]
+
+
+class StandingServiceIn(BaseModel):
+    """A standing offer: ``schedule`` is ``weekly:<0-6>`` (Monday 0) or ``monthly:<1-28>``."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    area_id: int
+    category_id: int
+    title: str = Field(min_length=1, max_length=100)
+    description: str = Field(default="", max_length=2000)
+    volunteer_id: int | None = None
+    team_id: int | None = None
+    schedule: str = Field(max_length=20)
+    start_minute: int = Field(ge=0, le=24 * 60)
+    end_minute: int = Field(ge=0, le=24 * 60)
+    capacity: int = Field(default=10, ge=1, le=1000)
+    place: str = Field(default="", max_length=200)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> StandingServiceIn:
+        if self.start_minute >= self.end_minute:
+            raise ValueError("a session ends after it starts")
+        return self
+
+
+class StandingServiceOut(BaseModel):
+    id: int
+    area_id: int
+    category_id: int
+    title: str
+    description: str
+    volunteer_id: int | None
+    team_id: int | None
+    schedule: str
+    start_minute: int
+    end_minute: int
+    capacity: int
+    place: str
+    signups: int
+
+
+class SignupIn(BaseModel):
+    household_id: int
+    session_on: date
+    note: str = Field(default="", max_length=200)
+
+
+class SessionHoursIn(BaseModel):
+    """The volunteers who served one session; ``hours`` each, or the session's length when left out."""
+
+    session_on: date
+    volunteer_ids: list[int] = Field(min_length=1, max_length=200)
+    hours: float | None = Field(default=None, gt=0, le=24)
