@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from linli.ledger import api as ledger_api
     from linli.ledger import pages as ledger_pages
     from linli.matching import api as matching_api
+    from linli.matching import pages as matching_pages
     from linli.needs import api as needs_api
     from linli.needs import pages as needs_pages
     from linli.registry import api as registry_api
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from linli.visits import api as visits_api
     from linli.visits import pages as visits_pages
     from linli.volunteers import api as volunteers_api
+    from linli.volunteers import pages as volunteers_pages
     from linli.web import health, pages
 
     settings = settings or get_settings()
@@ -75,7 +77,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         resources_api.router,
         resources_pages.router,
         volunteers_api.router,
+        volunteers_api.services_router,
         matching_api.router,
+        volunteers_pages.router,
+        matching_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

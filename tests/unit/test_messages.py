@@ -20,6 +20,8 @@ FOUNDATION = [
     "accounts/services.py",
     "accounts/permissions.py",
     "web/errors.py",
+    "volunteers/*.py",
+    "matching/*.py",
 ]
 SENTENCE = re.compile(r"^[A-Z][A-Za-z',]* [^\n]*[.?!]\)?$")
 

@@ -7,6 +7,7 @@ where the request was made.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from linli.accounts.permissions import NEEDS_DISPATCH, READ, SUPPLY_READ, Scope
 from linli.errors import Conflict, DomainError, Invalid
 from linli.i18n import translate
+from linli.lib import skills
 from linli.matching import services
 from linli.matching.schemas import ProposalOut, WhyNotOut
 from linli.needs.models import Team, WorkOrder
@@ -54,8 +56,44 @@ WHY_NOT_MESSAGES = {
     "outscored": "The need went to {name} (score {chosen} against {score}): a higher total.",
 }
 PAGE_MESSAGES = {"choose": "Choose at least one need to accept."}
+METHOD_LABELS = {"lapjvsp": "an exact assignment, Jonker–Volgenant", "empty": "nothing could be assigned"}
 # A dispatch refused for these may be made anyway, on purpose.
 OVERRIDABLE = {"volunteer.time_clash", "volunteer.declined_before"}
+# The order page shows the best few; the candidates page all the service returns.
+FRAGMENT_SIZE, PAGE_SIZE = 5, 20
+# A reason reads "Skill +2.00: has the skill the need names (utility_repair)" (services.reasons).
+SHARE = re.compile(r" \+(\d+(?:\.\d+)?):")
+SKILL_CODES = re.compile(r"([（(])([a-z_]+(?:, [a-z_]+)*)([)）])")
+
+
+def readable(reason: str, locale: str) -> str:
+    """Return a reason with the skill codes it names written as the skills' names (水电维修, not utility_repair)."""
+
+    def names(found: re.Match[str]) -> str:
+        codes = found.group(2).split(", ")
+        if not all(c in skills.CODES for c in codes):
+            return found.group(0)
+        return (
+            found.group(1)
+            + ("、" if locale == "zh" else ", ").join(skills.skill_name(c, locale) for c in codes)
+            + found.group(3)
+        )
+
+    return SKILL_CODES.sub(names, reason)
+
+
+def summary(reasons: list[str], locale: str, top: int = 3) -> tuple[list[str], list[str]]:
+    """Return the few reasons that weigh most, and every reason.
+
+    The first reason is the category part, which every candidate has: it is left out of the few.
+    """
+    every = [readable(r, locale) for r in reasons]
+
+    def share(reason: str) -> float:
+        found = SHARE.search(reason)
+        return float(found.group(1)) if found else 0.0
+
+    return sorted(every[1:], key=share, reverse=True)[:top], every
 
 
 def labels(request: Request) -> dict[str, Any]:
@@ -70,6 +108,9 @@ def labels(request: Request) -> dict[str, Any]:
         "give_label": of(GIVE_LABELS),
         "item_label": of(ITEM_LABELS),
         "note_label": of(NOTE_LABELS),
+        "method_label": of(METHOD_LABELS),
+        "reasons_of": lambda reasons: summary(reasons, locale),
+        "colon": "：" if locale == "zh" else ": ",
     }
 
 
@@ -138,10 +179,13 @@ def why_text(answer: WhyNotOut, proposal: ProposalOut, names: dict[tuple[str, in
 def _candidates(
     request: Request, session: Session, scope: Scope, need_id: int, status: int = 200, **extra: Any
 ) -> Response:
-    found = services.candidates(session, scope, need_id, get_locale(request))
-    context = {"scope": scope, "need_id": need_id, "found": found, "can_dispatch": scope.can(NEEDS_DISPATCH)}
+    fragment = is_htmx(request)
+    size = FRAGMENT_SIZE if fragment else PAGE_SIZE
+    found = services.candidates(session, scope, need_id, get_locale(request), size + 1)
+    context = {"scope": scope, "need_id": need_id, "found": found[:size], "more": len(found) > size}
+    context["can_dispatch"] = scope.can(NEEDS_DISPATCH)
     context.update({"problem": "", "refused": None, "overridable": False, **extra})
-    if is_htmx(request):
+    if fragment:
         # htmx swaps only 2xx answers: a refusal comes back as the fragment that shows it.
         return show(request, "candidates.html", context, block="candidates")
     return show(request, "candidates.html", context, status=status)

@@ -23,6 +23,7 @@ from linli.needs.api import submit_limit, track_limit
 from linli.needs.schemas import NeedIn, PublicNeedIn, TransitionIn
 from linli.registry import places
 from linli.web.deps import Access, SessionDep, client_of, current_scope, get_locale
+from linli.web.forms import field_errors
 from linli.web.render import render
 
 router = APIRouter(dependencies=[Depends(current_scope)])
@@ -319,13 +320,21 @@ def need_page(need_id: int, request: Request, scope: Access, session: SessionDep
 
 
 def _need(
-    request: Request, scope: Any, session: Any, need_id: int, errors: list[str] | None = None, status: int = 200
+    request: Request,
+    scope: Any,
+    session: Any,
+    need_id: int,
+    errors: list[str] | None = None,
+    status: int = 200,
+    beside: dict[str, list[str]] | None = None,
 ) -> Response:
+    """Render one order; ``beside`` holds refusals shown beside their field (the hours of report_done)."""
     need = queries.get_need(session, scope, need_id)
     context: dict[str, Any] = {
         "scope": scope,
         "need": need,
         "problems": errors or [],
+        "errors": beside or {},
         "with_reason": WITH_REASON,
         "with_deadline": WITH_DEADLINE,
         "suggested_deadline": (clock.today() + timedelta(days=7)).isoformat() + "T18:00",
@@ -364,11 +373,15 @@ async def move_need(need_id: int, request: Request, scope: Access, session: Sess
             rating=values.get("rating") or None,
             comment=values.get("comment", ""),
             caused_by_handling=values.get("caused_by_handling", "1") == "1",
+            hours=values.get("hours", "").strip() or None,  # pydantic reads "1.5", refuses "abc" beside the field
+            override=values.get("override") == "1",
         )
         lifecycle.transition(session, scope, need_id, data)
     except (DomainError, ValidationError) as error:
         status = error.status if isinstance(error, DomainError) else 422
-        return _need(request, scope, session, need_id, refused(error, get_locale(request)), status)
+        beside = field_errors(error, get_locale(request), {"hours"})
+        problems = list(dict.fromkeys(beside.pop("", []))) if "hours" in beside else refused(error, get_locale(request))
+        return _need(request, scope, session, need_id, problems, status, beside)
     back = values.get("back", "")
     return RedirectResponse(
         back if back in ("/needs/mine", "/needs/requested") else f"/needs/{need_id}", status_code=303
