@@ -15,6 +15,7 @@ from linli.db.engine import transaction
 from linli.errors import Conflict, Invalid, NotFound
 from linli.matching import services as matching
 from linli.needs import intake, lifecycle
+from linli.needs.models import WorkOrder
 from linli.needs.schemas import NeedIn, TransitionIn
 from linli.volunteers import services as volunteers
 from linli.volunteers.models import ServiceHours, Volunteer, VolunteerTask
@@ -190,3 +191,23 @@ def test_a_community_sees_only_its_volunteers_unless_a_team_covers_several(db: S
     found = matching.candidates(db, admin, other_order.id)
     assert [(c.kind, c.id) for c in found] == [("team", team.id)]
     assert teams.list_teams(db, admin)[0].covers_area_ids == [world.other_community.id]
+
+
+def test_staff_take_an_order_for_a_volunteer_without_an_account_and_the_hours_reach_them(
+    db: Session, world: World
+) -> None:
+    vid = make_volunteer(db, world.resident1.id)  # no account: a retired neighbour staff phone
+    order_id = _order(db, world)
+    proposal = matching.propose(db, scope_of(db, "secretary"), world.grid1.id)
+    assert [(a.kind, a.id) for a in proposal.assignments] == [("volunteer", vid)]
+    accepted = matching.accept(db, scope_of(db, "secretary"), proposal.id, [order_id])
+    assert accepted.assignments[0].state == "accepted"
+    secretary = scope_of(db, "secretary")
+    db.expire_all()
+    order = db.get_one(WorkOrder, order_id)
+    assert order.assignee_user_id == secretary.user_id  # taken on the volunteer's behalf
+    lifecycle.transition(db, secretary, order_id, TransitionIn(action="accept"))
+    lifecycle.transition(db, secretary, order_id, TransitionIn(action="report_done", hours=2.0))
+    db.expire_all()
+    profile = volunteers.get_volunteer(db, secretary, vid)
+    assert profile.done == 1 and profile.hours_served == 2.0 and profile.open_tasks == 0

@@ -29,8 +29,10 @@ from linli.matching.scoring import PART_NAMES, Scored, refusal, score
 from linli.needs import lifecycle
 from linli.needs.models import WorkOrder
 from linli.needs.schemas import TransitionIn
+from linli.registry.models import Resident
 from linli.resources.models import Resource, ResourceUse
 from linli.runtime import settings_of
+from linli.volunteers import tasks
 from linli.volunteers.models import Volunteer
 
 # Orders waiting for someone: registered (立案) and not yet dispatched, or returned by their handler.
@@ -245,12 +247,19 @@ def dispatch_to(
     """
     order = _order_in_reach(session, scope, need_id)
     data: dict[str, Any] = {"action": "dispatch", "version": order.version, "override": override}
+    proxied: Volunteer | None = None
     if kind == "volunteer":
-        user_id = session.scalar(select(Volunteer.user_id).where(Volunteer.id == supplier_id))
-        if user_id is None:
-            message = "This volunteer has no account to receive orders; call them and assign a staff member."
-            raise Invalid("match.no_account", message, "supplier_id")
-        data["assignee_user_id"] = user_id
+        volunteer = session.get(Volunteer, supplier_id)
+        if volunteer is None or volunteer.status != "active":
+            raise NotFound("volunteer")
+        if volunteer.user_id is None:
+            # No account to receive it: the caller takes the order on the volunteer's behalf (they will
+            # phone them), and the volunteer's task follows the caller's moves.
+            proxied = volunteer
+            data["assignee_user_id"] = scope.user_id
+            data["note"] = f"志愿者 {supplier_name(session, volunteer)} 承接（无账号，由工作人员联系）"
+        else:
+            data["assignee_user_id"] = volunteer.user_id
     elif kind == "team":
         data["team_id"] = supplier_id
     elif kind == "resource":
@@ -260,7 +269,14 @@ def dispatch_to(
         data["assignee_user_id"] = resource.handler_user_id or scope.user_id
     else:
         raise Invalid("match.unknown_kind", "Unknown kind of candidate.", "kind")
-    lifecycle.transition(session, scope, need_id, TransitionIn(**data))
+    if proxied is not None:
+        # The volunteers hook offers the task to this volunteer inside the move's transaction, so a refused
+        # task (a clash, a decline) leaves the order as it was.
+        session.info[tasks.PROXY] = proxied.id
+    try:
+        lifecycle.transition(session, scope, need_id, TransitionIn(**data))
+    finally:
+        session.info.pop(tasks.PROXY, None)
     if kind == "resource":
         with transaction(session):
             session.add(ResourceUse(resource_id=supplier_id, order_id=need_id, created_by_id=scope.user_id))
@@ -311,3 +327,8 @@ def _proposal_in_reach(session: Session, scope: Scope, proposal_id: int) -> Prop
     if row is None or not scope.reaches(NEEDS_DISPATCH, row[1]):
         raise NotFound("proposal")
     return row[0]
+
+
+def supplier_name(session: Session, volunteer: Volunteer) -> str:
+    """Return a volunteer's name as the registry has it."""
+    return session.scalar(select(Resident.name).where(Resident.id == volunteer.resident_id)) or str(volunteer.id)

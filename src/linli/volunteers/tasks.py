@@ -22,14 +22,23 @@ from linli.runtime import settings_of
 from linli.volunteers.models import OPEN_TASK_STATES, ServiceHours, Volunteer, VolunteerTask
 
 RATING_VALUES = {"satisfied": 1.0, "basic": 0.5, "dissatisfied": 0.0}
+# ``session.info`` key: the volunteer (without an account) on whose behalf the dispatch's assignee takes it.
+PROXY = "linli.volunteers.proxy"
 
 
 def after_move(session: Session, order: WorkOrder, moved: Moved) -> None:
     """Keep the volunteer side of ``order`` in step with its move (see the module docstring)."""
     if moved.action == "dispatch":
-        _close_open_task(session, order.id, moved.previous_assignee_id, "withdrawn", moved.at)
-        if order.assignee_user_id is not None:
-            _invite(session, order, moved)
+        _withdraw_open_tasks(session, order.id, moved.at)
+        proxied = session.info.get(PROXY)
+        if proxied is not None:
+            volunteer = session.get(Volunteer, proxied)
+        elif order.assignee_user_id is not None:
+            volunteer = session.scalar(select(Volunteer).where(Volunteer.user_id == order.assignee_user_id))
+        else:
+            volunteer = None
+        if volunteer is not None:
+            offer(session, order, volunteer, moved.actor_user_id, moved.at, moved.data.override)
     elif moved.action in ("accept", "return", "report_done"):
         task = _task_of(session, order.id, moved.actor_user_id)
         if task is None:
@@ -76,14 +85,19 @@ def clashes(session: Session, volunteer_id: int, starts: datetime, ends: datetim
     )
 
 
-def _invite(session: Session, order: WorkOrder, moved: Moved) -> None:
-    volunteer = session.scalar(select(Volunteer).where(Volunteer.user_id == order.assignee_user_id))
-    if volunteer is None:
-        return
+def offer(
+    session: Session, order: WorkOrder, volunteer: Volunteer, actor_user_id: int | None, at: datetime, override: bool
+) -> VolunteerTask:
+    """Return the volunteer's task for ``order``, offered now (call inside the order's transaction).
+
+    Refuses a volunteer who declined this order before, or whose open tasks overlap its time, unless
+    ``override`` (audited). A volunteer without an account is offered it through the staff member who
+    took the order on their behalf (``matching.dispatch_to``): the task then follows that member's moves.
+    """
     task = session.scalar(
         select(VolunteerTask).where(VolunteerTask.volunteer_id == volunteer.id, VolunteerTask.order_id == order.id)
     )
-    if task is not None and task.state == "declined" and not moved.data.override:
+    if task is not None and task.state == "declined" and not override:
         raise Conflict(
             "volunteer.declined_before",
             "This volunteer declined this order; choose someone else, or override to ask again.",
@@ -91,7 +105,7 @@ def _invite(session: Session, order: WorkOrder, moved: Moved) -> None:
         )
     starts, ends = window(order, settings_of(session).task_hours)
     overlapping = clashes(session, volunteer.id, starts, ends, order.id) if starts and ends else []
-    if overlapping and not moved.data.override:
+    if overlapping and not override:
         raise Conflict(
             "volunteer.time_clash",
             "This volunteer already has a task at that time (order {orders}); override to assign anyway.",
@@ -102,7 +116,7 @@ def _invite(session: Session, order: WorkOrder, moved: Moved) -> None:
         audit.record(
             session,
             "volunteer.overlap_override",
-            user_id=moved.actor_user_id,
+            user_id=actor_user_id,
             entity="volunteer",
             entity_id=volunteer.id,
             area_id=order.area_id,
@@ -113,32 +127,37 @@ def _invite(session: Session, order: WorkOrder, moved: Moved) -> None:
         session.add(task)
     task.state, task.reason, task.answered_at = "invited", "", None
     task.starts_at, task.ends_at, task.overlap_override = starts, ends, bool(overlapping)
-    task.invited_by_id, task.invited_at = moved.actor_user_id, moved.at
+    task.invited_by_id, task.invited_at = actor_user_id, at
     volunteer.invited += 1
     volunteer.open_tasks += 1
+    return task
 
 
-def _close_open_task(session: Session, order_id: int, user_id: int | None, state: str, at: datetime) -> None:
-    found = _task_of(session, order_id, user_id)
-    if found is None:
-        return
-    volunteer, task = found
-    task.state, task.answered_at = state, at
-    volunteer.open_tasks = max(0, volunteer.open_tasks - 1)
+def _withdraw_open_tasks(session: Session, order_id: int, at: datetime) -> None:
+    """Withdraw whatever task is open on the order: it is going to someone else (or again to the same one)."""
+    for volunteer, task in session.execute(
+        select(Volunteer, VolunteerTask)
+        .join(VolunteerTask, VolunteerTask.volunteer_id == Volunteer.id)
+        .where(VolunteerTask.order_id == order_id, VolunteerTask.state.in_(OPEN_TASK_STATES))
+    ):
+        task.state, task.answered_at = "withdrawn", at
+        volunteer.open_tasks = max(0, volunteer.open_tasks - 1)
 
 
 def _task_of(session: Session, order_id: int, user_id: int | None) -> tuple[Volunteer, VolunteerTask] | None:
-    """Return the open task of the volunteer with account ``user_id`` on the order, if there is one."""
+    """Return the open task on the order of the volunteer with account ``user_id``, or else of a volunteer
+    without an account whom the acting staff member stands in for; None when there is neither."""
     if user_id is None:
         return None
     row = session.execute(
         select(Volunteer, VolunteerTask)
         .join(VolunteerTask, VolunteerTask.volunteer_id == Volunteer.id)
         .where(
-            Volunteer.user_id == user_id,
+            (Volunteer.user_id == user_id) | Volunteer.user_id.is_(None),
             VolunteerTask.order_id == order_id,
             VolunteerTask.state.in_(OPEN_TASK_STATES),
         )
+        .order_by(Volunteer.user_id.is_(None))
     ).first()
     return (row[0], row[1]) if row else None
 
