@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from linli.accounts.permissions import NEEDS_DISPATCH, READ, SUPPLY_READ, Scope
 from linli.errors import Conflict, DomainError, Invalid
 from linli.i18n import translate
-from linli.lib import skills
 from linli.matching import services
 from linli.matching.schemas import ProposalOut, WhyNotOut
 from linli.needs.models import Team, WorkOrder
@@ -61,25 +60,7 @@ METHOD_LABELS = {"lapjvsp": "an exact assignment, Jonker–Volgenant", "empty": 
 OVERRIDABLE = {"volunteer.time_clash", "volunteer.declined_before"}
 # The order page shows the best few; the candidates page all the service returns.
 FRAGMENT_SIZE, PAGE_SIZE = 5, 20
-# A reason reads "Skill +2.00: has the skill the need names (utility_repair)" (services.reasons).
 SHARE = re.compile(r" \+(\d+(?:\.\d+)?):")
-SKILL_CODES = re.compile(r"([（(])([a-z_]+(?:, [a-z_]+)*)([)）])")
-
-
-def readable(reason: str, locale: str) -> str:
-    """Return a reason with the skill codes it names written as the skills' names (水电维修, not utility_repair)."""
-
-    def names(found: re.Match[str]) -> str:
-        codes = found.group(2).split(", ")
-        if not all(c in skills.CODES for c in codes):
-            return found.group(0)
-        return (
-            found.group(1)
-            + ("、" if locale == "zh" else ", ").join(skills.skill_name(c, locale) for c in codes)
-            + found.group(3)
-        )
-
-    return SKILL_CODES.sub(names, reason)
 
 
 def summary(reasons: list[str], locale: str, top: int = 3) -> tuple[list[str], list[str]]:
@@ -87,7 +68,7 @@ def summary(reasons: list[str], locale: str, top: int = 3) -> tuple[list[str], l
 
     The first reason is the category part, which every candidate has: it is left out of the few.
     """
-    every = [readable(r, locale) for r in reasons]
+    every = list(reasons)
 
     def share(reason: str) -> float:
         found = SHARE.search(reason)

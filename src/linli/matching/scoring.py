@@ -129,7 +129,7 @@ def score(need: NeedFacts, supplier: SupplierFacts, weights: dict[str, float], n
     shared = need.text_skills & supplier.skills
     if shared:
         skill = 1.0
-        notes["skill"] = ("has the skill the need names ({skills})", {"skills": ", ".join(sorted(shared))})
+        notes["skill"] = ("has the skill the need names ({skills})", {"skills": tuple(sorted(shared))})
     elif need.category_code in supplier.skills_for:
         skill = SKILL_FOR_CATEGORY
         notes["skill"] = ("has a skill for this kind of help", {})

@@ -21,7 +21,7 @@ from linli.db.base import utcnow
 from linli.db.engine import transaction
 from linli.errors import Conflict, Invalid, NotFound
 from linli.i18n import translate
-from linli.lib import clock
+from linli.lib import clock, skills
 from linli.matching import batch, facts, inputs, solver
 from linli.matching.models import Proposal, ProposalItem
 from linli.matching.schemas import AssignmentOut, CandidateOut, ProposalOut, WhyNotOut
@@ -50,7 +50,14 @@ def reasons(scored: Scored, weights: dict[str, float], locale: str) -> list[str]
     lines = []
     for part, (msgid, params) in scored.notes.items():
         share = weights.get(part, 0.0) * scored.parts[part]
-        text = translate(msgid, locale).format(**params)
+        shown = {
+            # Skills are named in the reader's language (水电维修, plumbing and wiring), never by their code.
+            key: ("、" if locale == "zh" else ", ").join(skills.skill_name(c, locale) for c in value)
+            if key == "skills" and isinstance(value, tuple)
+            else value
+            for key, value in params.items()
+        }
+        text = translate(msgid, locale).format(**shown)
         lines.append(f"{translate(PART_NAMES[part], locale)} +{share:.2f}: {text}")
     return lines
 
