@@ -23,7 +23,8 @@ from linli.accounts.services import authenticate
 from linli.areas.models import Area
 from linli.lib import clock, phone
 from linli.lib.skills import CODES, categories_for
-from linli.needs.models import ServiceCategory, Team, TeamCategory, TeamMember
+from linli.matching.models import Proposal
+from linli.needs.models import ServiceCategory, Team, TeamCategory, TeamMember, WorkOrder, WorkOrderEvent
 from linli.registry.models import Building, Household, Resident
 from linli.resources.models import Resource
 from linli.runtime import Runtime, cipher_of
@@ -32,6 +33,7 @@ from linli.synth.demo import DEMO_PASSWORD, build_demo
 from linli.synth.layout import COMMUNITY
 from linli.synth.supply import ANGELS, BAISHIBANG, PATROL, VOLUNTEER_ACCOUNTS
 from linli.volunteers.models import (
+    OPEN_TASK_STATES,
     Availability,
     Qualification,
     ServiceHours,
@@ -187,10 +189,88 @@ def test_the_volunteers_counters_agree_with_their_tasks_and_hours(demo: Session)
         assert v.hours_served == pytest.approx(hours.get(v.id, 0.0))
         assert v.done == done[v.id]
         assert (v.last_task_at is not None) == (v.done > 0)
-    zhiyuan = demo.scalar(select(Volunteer).join(User, User.id == Volunteer.user_id).where(User.username == "zhiyuan"))
-    assert zhiyuan is not None and zhiyuan.done > 0 and zhiyuan.rating_count > 0
-    by_order = demo.scalar(select(func.count()).where(ServiceHours.order_id.is_not(None)))
-    assert by_order == zhiyuan.done
+    # Every order a volunteer reported done put its hours on their record; several volunteers did some.
+    by_order = demo.execute(select(ServiceHours.volunteer_id, ServiceHours.served_hours, ServiceHours.order_id)).all()
+    on_orders = [(vid, hours) for vid, hours, order in by_order if order is not None]
+    assert len(on_orders) == sum(done.values()) and {hours for _, hours in on_orders} <= {1.0, 1.5, 2.0}
+    assert len({vid for vid, _ in on_orders}) >= 2
+    assert (demo.scalar(select(func.count()).where(Volunteer.rating_count > 0)) or 0) >= 2
+    tasks = demo.execute(select(VolunteerTask.volunteer_id, VolunteerTask.state)).all()
+    invited = Counter(vid for vid, _ in tasks)
+    still_open = Counter(vid for vid, state in tasks if state in OPEN_TASK_STATES)
+    for v in demo.scalars(select(Volunteer)):
+        assert (v.invited, v.open_tasks) == (invited[v.id], still_open[v.id])
+        assert v.accepted >= v.done
+
+
+def dispatched_orders(session: Session) -> list[tuple[WorkOrder, str]]:
+    """Return the orders given to someone (a person or a team), each with its category's code."""
+    rows = session.execute(
+        select(WorkOrder, ServiceCategory.code)
+        .join(ServiceCategory, ServiceCategory.id == WorkOrder.category_id)
+        .where(WorkOrder.assignee_user_id.is_not(None) | WorkOrder.assignee_team_id.is_not(None))
+        .order_by(WorkOrder.id)
+    )
+    return [(order, code) for order, code in rows]
+
+
+def test_the_demo_dispatches_each_order_to_someone_who_offers_its_kind_of_help(demo: Session) -> None:
+    orders = dispatched_orders(demo)
+    assert len(orders) >= 15
+    assignees = {(o.assignee_user_id, o.assignee_team_id) for o, _ in orders}
+    assert len(assignees) >= 3
+    offered_by_user: dict[int, set[int]] = {}
+    for user_id, category_id in demo.execute(
+        select(User.id, VolunteerCategory.category_id)
+        .join(Volunteer, Volunteer.user_id == User.id)
+        .join(VolunteerCategory, VolunteerCategory.volunteer_id == Volunteer.id)
+    ):
+        offered_by_user.setdefault(user_id, set()).add(category_id)
+    offered_by_team: dict[int, set[int]] = {}
+    for team_id, category_id in demo.execute(select(TeamCategory.team_id, TeamCategory.category_id)):
+        offered_by_team.setdefault(team_id, set()).add(category_id)
+    for order, code in orders:
+        if order.assignee_user_id is not None:
+            assert order.category_id in offered_by_user.get(order.assignee_user_id, set()), (order.id, code)
+        else:
+            assert order.assignee_team_id is not None
+            assert order.category_id in offered_by_team.get(order.assignee_team_id, set()), (order.id, code)
+    # The free clinic needs a licence: its orders go to a doctor or nurse, or to a team that offers it.
+    licensed = set(
+        demo.scalars(
+            select(Volunteer.user_id)
+            .join(Qualification, Qualification.volunteer_id == Volunteer.id)
+            .where(Qualification.kind.in_(["medical_licence", "nurse_licence"]))
+        )
+    )
+    clinic = [o for o, code in orders if code == "free_clinic"]
+    assert clinic and all(o.assignee_team_id is not None or o.assignee_user_id in licensed for o in clinic)
+
+
+def test_whoever_an_order_went_to_accepts_it_and_reports_it_done(demo: Session) -> None:
+    members: dict[int, set[int]] = {}
+    for team_id, user_id in demo.execute(select(TeamMember.team_id, TeamMember.user_id)):
+        members.setdefault(team_id, set()).add(user_id)
+    handled = 0
+    for order, _ in dispatched_orders(demo):
+        moves = demo.execute(
+            select(WorkOrderEvent.action, WorkOrderEvent.user_id).where(
+                WorkOrderEvent.order_id == order.id, WorkOrderEvent.action.in_(["accept", "report_done"])
+            )
+        ).all()
+        allowed = {order.assignee_user_id} if order.assignee_user_id else members[order.assignee_team_id or 0]
+        assert all(user_id in allowed for _, user_id in moves), order.id
+        handled += bool(moves)
+    assert handled >= 10
+
+
+def test_the_orders_waiting_for_dispatch_are_left_for_a_proposal(demo: Session) -> None:
+    waiting = demo.scalars(select(WorkOrder).where(WorkOrder.state == "registered")).all()
+    assert len(waiting) >= 2
+    assert all(o.assignee_user_id is None and o.assignee_team_id is None for o in waiting)
+    assert demo.scalar(select(func.count()).select_from(Proposal)) == 0
+    late = demo.scalars(select(WorkOrder).where(WorkOrder.overdue.is_(True))).all()
+    assert len(late) == 2 and any(o.assignee_user_id is not None for o in late)
 
 
 def test_the_standing_services_keep_their_schedules_and_sign_ups(demo: Session) -> None:
@@ -232,6 +312,13 @@ def fingerprint(session: Session) -> dict[str, Any]:
         "phones": sorted(
             cipher_of(session).decrypt(p or "") for p in session.scalars(select(Resource.contact_phone_enc))
         ),
+        "orders": session.execute(
+            select(WorkOrder.state, ServiceCategory.code, User.username, Team.name)
+            .join(ServiceCategory, ServiceCategory.id == WorkOrder.category_id)
+            .outerjoin(User, User.id == WorkOrder.assignee_user_id)
+            .outerjoin(Team, Team.id == WorkOrder.assignee_team_id)
+            .order_by(WorkOrder.id)
+        ).all(),
     }
 
 
@@ -239,6 +326,7 @@ def test_it_grows_the_same_supply_from_the_same_seed(db: Session) -> None:
     build_demo(db, seed=7, residents=400)
     first = fingerprint(db)
     assert first["volunteers"] and len(first["resources"]) > 56
+    assert len({(user, team) for _, _, user, team in first["orders"] if user or team}) >= 3
     wipe(db)
     build_demo(db, seed=7, residents=400)
     assert fingerprint(db) == first
