@@ -211,3 +211,21 @@ def test_staff_take_an_order_for_a_volunteer_without_an_account_and_the_hours_re
     db.expire_all()
     profile = volunteers.get_volunteer(db, secretary, vid)
     assert profile.done == 1 and profile.hours_served == 2.0 and profile.open_tasks == 0
+
+
+def test_the_team_member_who_takes_up_a_team_order_earns_its_hours(db: Session, world: World) -> None:
+    from linli.needs import teams
+    from linli.needs.schemas import TeamIn
+
+    member = _account(db, world, "member1")
+    vid = make_volunteer(db, world.resident1.id, user_id=member)
+    secretary = scope_of(db, "secretary")
+    team = teams.create_team(db, secretary, TeamIn(area_id=world.community.id, name="百事帮", member_ids=[member]))
+    order_id = _order(db, world)
+    lifecycle.transition(db, secretary, order_id, TransitionIn(action="dispatch", team_id=team.id))
+    me = scope_of(db, "member1")
+    lifecycle.transition(db, me, order_id, TransitionIn(action="accept"))
+    lifecycle.transition(db, me, order_id, TransitionIn(action="report_done", hours=3.0))
+    db.expire_all()
+    profile = volunteers.get_volunteer(db, me, vid)
+    assert profile.done == 1 and profile.hours_served == 3.0 and profile.open_tasks == 0

@@ -41,6 +41,8 @@ def after_move(session: Session, order: WorkOrder, moved: Moved) -> None:
             offer(session, order, volunteer, moved.actor_user_id, moved.at, moved.data.override)
     elif moved.action in ("accept", "return", "report_done"):
         task = _task_of(session, order.id, moved.actor_user_id)
+        if task is None and order.assignee_team_id is not None and moved.action != "return":
+            task = _team_task(session, order, moved)
         if task is None:
             return
         volunteer, task_row = task
@@ -131,6 +133,18 @@ def offer(
     volunteer.invited += 1
     volunteer.open_tasks += 1
     return task
+
+
+def _team_task(session: Session, order: WorkOrder, moved: Moved) -> tuple[Volunteer, VolunteerTask] | None:
+    """Return a task for the team member who takes up a team's order, when they have a volunteer profile.
+
+    A team's order is offered to nobody in particular; the member who accepts it (or reports it done)
+    is the one whose hours it earns.
+    """
+    member = session.scalar(select(Volunteer).where(Volunteer.user_id == moved.actor_user_id))
+    if member is None:
+        return None
+    return member, offer(session, order, member, moved.actor_user_id, moved.at, override=True)
 
 
 def _withdraw_open_tasks(session: Session, order_id: int, at: datetime) -> None:
