@@ -15,6 +15,19 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEV_SECRET = "dev-only-not-a-secret"
 
 
+# The default weight of each part of a matching score (``linli.matching.scoring``).
+MATCH_WEIGHTS = {
+    "category": 3.0,
+    "skill": 2.0,
+    "distance": 2.0,
+    "availability": 1.5,
+    "load": 1.0,
+    "rating": 1.0,
+    "reliability": 1.0,
+    "fairness": 0.3,
+}
+
+
 class Settings(BaseSettings):
     """Every setting linli reads. README.md documents each one."""
 
@@ -55,18 +68,7 @@ class Settings(BaseSettings):
     sla_tick_seconds: int = Field(60, ge=5, le=3600)
     # Matching (供需精准对接): the weight of each part of a candidate's score (each part lies in 0–1), the
     # least score worth proposing, and how long a task holds a volunteer when its order names a time.
-    match_weights: dict[str, float] = Field(
-        default_factory=lambda: {
-            "category": 3.0,
-            "skill": 2.0,
-            "distance": 2.0,
-            "availability": 1.5,
-            "load": 1.0,
-            "rating": 1.0,
-            "reliability": 1.0,
-            "fairness": 0.3,
-        }
-    )
+    match_weights: dict[str, float] = Field(default_factory=lambda: dict(MATCH_WEIGHTS))
     match_minimum: float = Field(4.0, ge=0)
     task_hours: float = Field(2.0, gt=0, le=24)
 

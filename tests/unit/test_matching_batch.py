@@ -8,20 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from linli.config import MATCH_WEIGHTS
 from linli.lib import skills
 from linli.matching.batch import score_pairs
 from linli.matching.scoring import NeedFacts, Place, SupplierFacts, refusal, score
 
-WEIGHTS = {
-    "category": 3.0,
-    "skill": 2.0,
-    "distance": 2.0,
-    "availability": 1.5,
-    "load": 1.0,
-    "rating": 1.0,
-    "reliability": 1.0,
-    "fairness": 0.3,
-}
+WEIGHTS = MATCH_WEIGHTS
 NOW = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)
 TODAY = date(2026, 12, 5)
 CODES = sorted(skills.CODES)

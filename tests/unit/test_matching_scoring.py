@@ -5,20 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+from linli.config import MATCH_WEIGHTS
 from linli.matching.batch import score_pairs
 from linli.matching.scoring import NeedFacts, Place, SupplierFacts, available, refusal, score
 from linli.matching.solver import solve
 
-WEIGHTS = {
-    "category": 3.0,
-    "skill": 2.0,
-    "distance": 2.0,
-    "availability": 1.5,
-    "load": 1.0,
-    "rating": 1.0,
-    "reliability": 1.0,
-    "fairness": 0.3,
-}
+WEIGHTS = MATCH_WEIGHTS
 NOW = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)  # a Saturday, 10:00 in Asia/Shanghai
 TODAY = date(2026, 12, 5)
 HOME = Place(building_id=7, compound="图强小区", grid_id=11, community_id=10)

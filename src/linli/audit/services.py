@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from linli.accounts.permissions import Scope
 from linli.audit.models import AuditEvent
 from linli.db.base import utcnow
 
@@ -35,6 +36,30 @@ def digest(prev: str, event: AuditEvent) -> str:
         default=str,
     )
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+def record_by(
+    session: Session,
+    scope: Scope,
+    action: str,
+    *,
+    entity: str,
+    entity_id: object,
+    area_id: int | None = None,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event made by the holder of ``scope`` (their account, name and address), as ``record``."""
+    return record(
+        session,
+        action,
+        user_id=scope.user_id,
+        username=scope.username,
+        client=scope.client,
+        entity=entity,
+        entity_id=entity_id,
+        area_id=area_id,
+        changes=changes,
+    )
 
 
 def record(

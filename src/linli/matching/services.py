@@ -149,12 +149,10 @@ def propose(session: Session, scope: Scope, area_id: int, locale: str = "zh") ->
         if items:
             session.execute(insert(ProposalItem), items)
         proposal.unmatched = unmatched
-        audit.record(
+        audit.record_by(
             session,
+            scope,
             "match.propose",
-            user_id=scope.user_id,
-            username=scope.username,
-            client=scope.client,
             entity="match_proposal",
             entity_id=proposal.id,
             area_id=area_id,

@@ -301,12 +301,10 @@ def _category_codes(session: Session, resource_id: int) -> list[str]:
 
 
 def _audit(session: Session, scope: Scope, action: str, resource: Resource, changes: dict[str, Any]) -> None:
-    audit.record(
+    audit.record_by(
         session,
+        scope,
         action,
-        user_id=scope.user_id,
-        username=scope.username,
-        client=scope.client,
         entity="resource",
         entity_id=resource.id,
         area_id=resource.area_id,
@@ -423,12 +421,10 @@ def unmask_contact(session: Session, scope: Scope, resource_id: int, reason: str
             select(Resource, Area.path).join(Area, Area.id == Resource.area_id).where(Resource.id == resource_id)
         ).first()
         if row is None or not (scope.reaches(UNMASK, row[1]) and scope.reaches(SUPPLY_READ, row[1])):
-            audit.record(
+            audit.record_by(
                 session,
+                scope,
                 "resource.unmask_refused",
-                user_id=scope.user_id,
-                username=scope.username,
-                client=scope.client,
                 entity="resource",
                 entity_id=resource_id,
                 changes={"reason": [None, reason]},

@@ -426,12 +426,10 @@ def _outs(session: Session, volunteers: list[Volunteer], scope: Scope) -> list[V
 
 def record_event(session: Session, scope: Scope, action: str, volunteer: Volunteer, changes: dict[str, Any]) -> None:
     """Record a change to a volunteer in the audit trail (inside the caller's transaction)."""
-    audit.record(
+    audit.record_by(
         session,
+        scope,
         action,
-        user_id=scope.user_id,
-        username=scope.username,
-        client=scope.client,
         entity="volunteer",
         entity_id=volunteer.id,
         area_id=volunteer.area_id,

@@ -187,12 +187,10 @@ def _out(session: Session, service: StandingService) -> StandingServiceOut:
 
 
 def _audit(session: Session, scope: Scope, action: str, service: StandingService, changes: dict[str, object]) -> None:
-    audit.record(
+    audit.record_by(
         session,
+        scope,
         action,
-        user_id=scope.user_id,
-        username=scope.username,
-        client=scope.client,
         entity="standing_service",
         entity_id=service.id,
         area_id=service.area_id,
