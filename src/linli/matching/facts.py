@@ -109,19 +109,26 @@ def load_suppliers(session: Session, reach: set[int], categories: set[int]) -> l
 
 
 def _volunteers(session: Session, reach: set[int], categories: set[int]) -> list[SupplierFacts]:
-    # Start from the areas (a community's few hundred volunteers), then keep those offering a category.
-    # "+ 0" keeps SQLite off the category index, which it prefers without statistics and which walks a
-    # twelfth of every volunteer in the district (measured: 35 ms instead of 2).
-    found = session.scalars(
-        select(VolunteerArea.volunteer_id)
-        .join(VolunteerCategory, VolunteerCategory.volunteer_id == VolunteerArea.volunteer_id)
-        .where(VolunteerArea.area_id.in_(reach), (VolunteerCategory.category_id + 0).in_(categories))
-        .distinct()
+    # The volunteers serving an area of the reach (a community's few hundred, by the area index), then
+    # all their categories by the primary key, kept in Python. A join of the two lets both databases
+    # start from the category index (a twelfth of the district's volunteers): 20 ms instead of 1.
+    in_reach = session.scalars(
+        select(VolunteerArea.volunteer_id).where(VolunteerArea.area_id.in_(reach)).distinct()
     ).all()
+    if not in_reach:
+        return []
+    offers: dict[int, set[int]] = {}
+    for vid, category in session.execute(
+        select(VolunteerCategory.volunteer_id, VolunteerCategory.category_id).where(
+            VolunteerCategory.volunteer_id.in_(bindparam("reached", list(in_reach), expanding=True))
+        )
+    ):
+        offers.setdefault(vid, set()).add(category)
+    found = [vid for vid, offered in offers.items() if offered & categories]
     if not found:
         return []
     # One list bound at execution (an expanding parameter): building ``in_(list)`` coerces every value.
-    ids: Any = bindparam("ids", list(found), expanding=True)
+    ids: Any = bindparam("ids", found, expanding=True)
     rows = session.execute(
         select(
             # Columns, not entities: a few hundred rows read as tuples skip the identity map.
@@ -149,9 +156,6 @@ def _volunteers(session: Session, reach: set[int], categories: set[int]) -> list
         return []
     path_ids = _ids_of_paths(session, (a for row in rows for a in ancestry(row.path)))
     serves = _grouped(session, select(VolunteerArea.volunteer_id, VolunteerArea.area_id), VolunteerArea, ids)
-    offers = _grouped(
-        session, select(VolunteerCategory.volunteer_id, VolunteerCategory.category_id), VolunteerCategory, ids
-    )
     slots: dict[int, list[tuple[int, int, int]]] = {}
     for vid, day, start, end in session.execute(
         select(
