@@ -9,12 +9,13 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from linli.areas.models import Area
 from linli.areas.services import ancestry
 from linli.db.base import utcnow
+from linli.db.values import among
 from linli.lib import clock, skills
 from linli.matching.scoring import NeedFacts, Place, SupplierFacts
 from linli.needs.models import ServiceCategory, Team, TeamArea, TeamCategory, TeamMember, WorkOrder
@@ -120,15 +121,13 @@ def _volunteers(session: Session, reach: set[int], categories: set[int]) -> list
     offers: dict[int, set[int]] = {}
     for vid, category in session.execute(
         select(VolunteerCategory.volunteer_id, VolunteerCategory.category_id).where(
-            VolunteerCategory.volunteer_id.in_(bindparam("reached", list(in_reach), expanding=True))
+            among(session, VolunteerCategory.volunteer_id, in_reach)
         )
     ):
         offers.setdefault(vid, set()).add(category)
     found = [vid for vid, offered in offers.items() if offered & categories]
     if not found:
         return []
-    # One list bound at execution (an expanding parameter): building ``in_(list)`` coerces every value.
-    ids: Any = bindparam("ids", found, expanding=True)
     rows = session.execute(
         select(
             # Columns, not entities: a few hundred rows read as tuples skip the identity map.
@@ -150,29 +149,31 @@ def _volunteers(session: Session, reach: set[int], categories: set[int]) -> list
         .join(Area, Area.id == Volunteer.area_id)
         .outerjoin(Household, Household.id == Resident.household_id)
         .outerjoin(Building, Building.id == Household.building_id)
-        .where(Volunteer.id.in_(ids), Volunteer.status == "active")
+        .where(among(session, Volunteer.id, found), Volunteer.status == "active")
     ).all()
     if not rows:
         return []
     path_ids = _ids_of_paths(session, (a for row in rows for a in ancestry(row.path)))
-    serves = _grouped(session, select(VolunteerArea.volunteer_id, VolunteerArea.area_id), VolunteerArea, ids)
+    serves = _grouped(session, select(VolunteerArea.volunteer_id, VolunteerArea.area_id), VolunteerArea, found)
     slots: dict[int, list[tuple[int, int, int]]] = {}
     for vid, day, start, end in session.execute(
         select(
             Availability.volunteer_id, Availability.weekday, Availability.start_minute, Availability.end_minute
-        ).where(Availability.volunteer_id.in_(ids))
+        ).where(among(session, Availability.volunteer_id, found))
     ):
         slots.setdefault(vid, []).append((day, start, end))
     today = clock.today()
     away: dict[int, list[tuple[date, date]]] = {}
     for vid, first, last in session.execute(
-        select(Away.volunteer_id, Away.starts_on, Away.ends_on).where(Away.volunteer_id.in_(ids), Away.ends_on >= today)
+        select(Away.volunteer_id, Away.starts_on, Away.ends_on).where(
+            among(session, Away.volunteer_id, found), Away.ends_on >= today
+        )
     ):
         away.setdefault(vid, []).append((first, last))
     qualified: dict[int, set[str]] = {}
     for vid, kind in session.execute(
         select(Qualification.volunteer_id, Qualification.kind).where(
-            Qualification.volunteer_id.in_(ids),
+            among(session, Qualification.volunteer_id, found),
             Qualification.confirmed_at.is_not(None),
             or_(Qualification.expires_on.is_(None), Qualification.expires_on >= today),
         )
@@ -181,7 +182,7 @@ def _volunteers(session: Session, reach: set[int], categories: set[int]) -> list
     declined: dict[int, set[int]] = {}
     for vid, oid in session.execute(
         select(VolunteerTask.volunteer_id, VolunteerTask.order_id).where(
-            VolunteerTask.volunteer_id.in_(ids), VolunteerTask.state == "declined"
+            among(session, VolunteerTask.volunteer_id, found), VolunteerTask.state == "declined"
         )
     ):
         declined.setdefault(vid, set()).add(oid)
@@ -212,10 +213,10 @@ def _volunteers(session: Session, reach: set[int], categories: set[int]) -> list
     return out
 
 
-def _grouped(session: Session, query: object, model: object, ids: object) -> dict[int, set[int]]:
+def _grouped(session: Session, query: object, model: object, ids: list[int]) -> dict[int, set[int]]:
     grouped: dict[int, set[int]] = {}
     key = query.selected_columns[0]  # type: ignore[attr-defined]
-    for owner, value in session.execute(query.where(key.in_(ids))):  # type: ignore[attr-defined]
+    for owner, value in session.execute(query.where(among(session, key, ids))):  # type: ignore[attr-defined]
         grouped.setdefault(owner, set()).add(value)
     return grouped
 
