@@ -414,6 +414,13 @@ def _communities_of(rt: Runtime, street: int) -> set[int]:
         return set(session.scalars(select(Area.id).where(Area.parent_id == street)))
 
 
+def _verdict(r: dict[str, Any]) -> str:
+    """Return whether a run met each target, in words."""
+    one = r["candidates"]["p95_ms"] <= TARGETS["candidates_p95_ms"]
+    many = r["batch"]["seconds"] <= TARGETS["batch_s"]
+    return f"candidates p95 {'met' if one else 'NOT met'}, batch {'met' if many else 'NOT met'}."
+
+
 def write_readme(results: dict[str, dict[str, Any]]) -> None:
     rows = []
     for db, r in results.items():
@@ -436,6 +443,7 @@ def write_readme(results: dict[str, dict[str, Any]]) -> None:
             "| --- | --- | --- | --- | --- |",
             *rows,
             "",
+            *(f"- {db}: {_verdict(r)}" for db, r in results.items()),
             *machine_lines(results),
         ]
     )
