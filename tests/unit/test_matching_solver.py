@@ -181,10 +181,12 @@ def test_it_leaves_a_need_unmatched_when_matching_it_would_cost_more() -> None:
 def test_it_solves_again_with_private_columns_when_the_shared_ones_run_out(monkeypatch: pytest.MonkeyPatch) -> None:
     # Twenty pairs of needs that could all be matched, but each pair scores best with one of them left out,
     # beside sixty needs that fill sixty slots: the optimum leaves more needs out than the shared columns.
+    # A weak pair from each first need to supplier 40 joins it all into one problem (the solver splits
+    # problems that share no supplier), and is never worth taking.
     pairs = []
     for t in range(20):
         a, b, p, q = 2 * t, 2 * t + 1, 2 * t, 2 * t + 1
-        pairs += [(a, p, 10.0), (a, q, 1.0), (b, p, 1.0)]
+        pairs += [(a, p, 10.0), (a, q, 1.0), (b, p, 1.0), (a, 40, 0.1)]
     pairs += [(40 + i, 40 + j, 5.0) for i in range(60) for j in range(30)]
     capacity = [1] * 40 + [2] * 30
     shared: list[int | None] = []
@@ -292,3 +294,18 @@ def test_it_gives_the_same_assignment_for_the_same_input() -> None:
     assert np.array_equal(
         greedy(300, capacity, needs, suppliers, scores)[0], greedy(300, capacity, needs, suppliers, scores)[0]
     )
+
+
+def test_it_solves_parts_that_share_no_supplier_apart_and_reaches_the_same_optimum() -> None:
+    rng = np.random.default_rng(7)
+    pairs = []
+    for community in range(5):  # five communities: needs 20c…20c+19, suppliers 10c…10c+9
+        for need in range(20 * community, 20 * community + 20):
+            for supplier in rng.choice(10, size=4, replace=False):
+                pairs.append((need, 10 * community + int(supplier), float(rng.integers(1, 100))))
+    capacity = rng.integers(1, 3, size=50).tolist()
+    instance: Instance = (100, capacity, *_arrays(pairs), 0.0)
+    assert len(solver._parts(100, solver._admissible(*instance))) == 5
+    solution = _solve(instance)
+    _assert_feasible(instance, solution)
+    assert abs(solution.objective - _lp_optimum(instance)) < 1e-6

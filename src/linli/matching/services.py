@@ -147,7 +147,8 @@ def propose(session: Session, scope: Scope, area_id: int, locale: str = "zh") ->
                 }
             )
         if items:
-            session.execute(insert(ProposalItem), items)
+            # Core, not the ORM's bulk path: a street's ten thousand rows go in a few multi-row statements.
+            session.connection().execute(insert(ProposalItem), items)
         proposal.unmatched = unmatched
         audit.record_by(
             session,
@@ -158,7 +159,8 @@ def propose(session: Session, scope: Scope, area_id: int, locale: str = "zh") ->
             area_id=area_id,
             changes={"needs": [None, len(needs)], "matched": [None, len(needs) - len(unmatched)]},
         )
-    return get_proposal(session, scope, proposal.id, locale)
+    # What was just written, without reading ten thousand items back.
+    return _present(proposal, items, locale)
 
 
 def get_proposal(session: Session, scope: Scope, proposal_id: int, locale: str = "zh") -> ProposalOut:
@@ -177,6 +179,11 @@ def get_proposal(session: Session, scope: Scope, proposal_id: int, locale: str =
         .where(ProposalItem.proposal_id == proposal.id)
         .order_by(ProposalItem.id)
     ).all()
+    return _present(proposal, [row._asdict() for row in items], locale)
+
+
+def _present(proposal: Proposal, items: list[dict[str, Any]], locale: str) -> ProposalOut:
+    """Return a proposal and its items (dicts of their columns) as the API shows them."""
     return ProposalOut(
         id=proposal.id,
         area_id=proposal.area_id,
@@ -186,13 +193,13 @@ def get_proposal(session: Session, scope: Scope, proposal_id: int, locale: str =
         greedy_objective=round(proposal.greedy_objective, 3),
         assignments=[
             AssignmentOut(
-                need_id=item.order_id,
-                kind=item.kind,
-                id=item.supplier_id,
-                score=round(item.score, 3),
-                reasons=item.reasons,
-                state=item.state,
-                note=item.note,
+                need_id=item["order_id"],
+                kind=item["kind"],
+                id=item["supplier_id"],
+                score=round(item["score"], 3),
+                reasons=item["reasons"],
+                state=item["state"],
+                note=item["note"],
             )
             for item in items
         ],
