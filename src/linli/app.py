@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from linli.visits import pages as visits_pages
     from linli.volunteers import api as volunteers_api
     from linli.volunteers import pages as volunteers_pages
+    from linli.volunteers import standing_pages as volunteers_standing_pages
     from linli.web import health, pages
 
     settings = settings or get_settings()
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         volunteers_api.router,
         volunteers_api.services_router,
         matching_api.router,
+        volunteers_standing_pages.router,  # before /volunteers/{volunteer_id} would take /volunteers/teams
         volunteers_pages.router,
         matching_pages.router,
     ):

@@ -17,16 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linli.accounts.models import User
-from linli.accounts.permissions import READ, SUPPLY_MANAGE, Scope
+from linli.accounts.permissions import SUPPLY_MANAGE, Scope
 from linli.areas.models import Area
 from linli.areas.services import ancestry, area_labels
 from linli.errors import Conflict, DomainError, Invalid, ValidationErrors
 from linli.i18n import translate
 from linli.lib import clock, skills
-from linli.needs import catalogue, teams
+from linli.needs import teams
 from linli.registry import services as registry
-from linli.registry.areas import area_tree
 from linli.volunteers import record, services
+from linli.volunteers.choices import area_options, category_options
 from linli.volunteers.models import OPEN_TASK_STATES
 from linli.volunteers.schemas import AwayIn, HoursIn, QualificationIn, SlotIn, VolunteerDetail, VolunteerIn
 from linli.web.deps import Access, SessionDep, current_scope, get_locale, get_runtime
@@ -178,27 +178,6 @@ def refusal(error: DomainError | ValidationError, locale: str, fields: set[str])
     return {k: list(dict.fromkeys(v)) for k, v in errors.items()}
 
 
-def area_options(session: Session, scope: Scope) -> list[tuple[str, str]]:
-    """Return the areas the caller holds as ``(id, name)`` choices, indented by level."""
-    if not scope.can(READ):
-        return []
-    options: list[tuple[str, str]] = []
-
-    def walk(nodes: list[Any], depth: int) -> None:
-        for node in nodes:
-            options.append((str(node.id), "\u3000" * depth + node.name))
-            walk(node.children, depth + 1)
-
-    walk(area_tree(session, scope, "grid"), 0)
-    return options
-
-
-def category_options(request: Request, session: Session) -> list[tuple[str, str]]:
-    english = get_locale(request) == "en"
-    return [(str(c.id), c.name_en if english and c.name_en else c.name) for c in catalogue.list_categories(session)]
-
-
-# The services return ids where a page shows names; these read the names (one query each).
 def user_names(session: Session, user_ids: list[int | None]) -> dict[int, str]:
     ids = sorted({i for i in user_ids if i})
     rows = session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all() if ids else []
