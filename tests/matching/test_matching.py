@@ -158,10 +158,10 @@ def test_it_says_why_a_candidate_did_not_get_a_need(db: Session, world: World) -
     proposal = matching.propose(db, scope_of(db, "secretary"), world.community.id)
     assert [(a.need_id, a.id) for a in proposal.assignments] == [(order_id, near)]
     chosen = matching.why_not(db, scope_of(db, "secretary"), proposal.id, order_id, "volunteer", near)
-    assert chosen.answer == "this candidate was chosen"
+    assert chosen.code == "chosen" and chosen.answer == "方案已选中此候选。"
     beaten = matching.why_not(db, scope_of(db, "secretary"), proposal.id, order_id, "volunteer", far)
     assert beaten.score is not None and beaten.score < proposal.assignments[0].score
-    assert f"volunteer {near}" in beaten.answer
+    assert beaten.code == "outscored" and world.resident1.name in beaten.answer
 
 
 def test_a_community_sees_only_its_volunteers_unless_a_team_covers_several(db: Session, world: World) -> None:

@@ -51,7 +51,13 @@ def accept(proposal_id: int, data: AcceptIn, scope: Access, session: SessionDep,
 
 @router.get("/matching/proposals/{proposal_id}/why-not", response_model=WhyNotOut)
 def why_not(
-    proposal_id: int, need_id: int, kind: Kind, supplier_id: int, scope: Access, session: SessionDep
+    proposal_id: int,
+    need_id: int,
+    kind: Kind,
+    supplier_id: int,
+    scope: Access,
+    session: SessionDep,
+    locale: Locale,
 ) -> WhyNotOut:
     """Return why a candidate did not get a need in this proposal."""
-    return services.why_not(session, scope, proposal_id, need_id, kind, supplier_id)
+    return services.why_not(session, scope, proposal_id, need_id, kind, supplier_id, locale)

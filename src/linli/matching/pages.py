@@ -44,16 +44,6 @@ NOTE_LABELS = {
     "need.stale": "The order changed meanwhile",
     "need.unknown_assignee": "This person cannot be assigned orders.",
 }
-WHY_NOT_MESSAGES = {
-    "not a candidate: out of reach, not offering it, at the limit, away, or below the minimum": (
-        "Not a candidate: out of reach, not offering this help, at their load limit, away, or below the minimum."
-    ),
-    "this candidate was chosen": "This candidate was chosen.",
-    "the need stayed unmatched: giving it this candidate lowered the total": (
-        "The need stayed unmatched: giving it this candidate would have lowered the total."
-    ),
-    "outscored": "The need went to {name} (score {chosen} against {score}): a higher total.",
-}
 PAGE_MESSAGES = {"choose": "Choose at least one need to accept."}
 METHOD_LABELS = {"lapjvsp": "an exact assignment, Jonker–Volgenant", "empty": "nothing could be assigned"}
 # A dispatch refused for these may be made anyway, on purpose.
@@ -139,19 +129,6 @@ def names_of(session: Session, proposal: ProposalOut) -> dict[tuple[str, int], s
         if wanted[kind]:
             names.update({(kind, i): name for i, name in session.execute(query)})
     return names
-
-
-def why_text(answer: WhyNotOut, proposal: ProposalOut, names: dict[tuple[str, int], str], locale: str) -> str:
-    """Return the service's answer to "why not this one" in ``locale``, the winner named."""
-    if answer.answer in WHY_NOT_MESSAGES:
-        return translate(WHY_NOT_MESSAGES[answer.answer], locale)
-    chosen = next((a for a in proposal.assignments if a.need_id == answer.need_id), None)
-    if chosen is None:
-        return answer.answer
-    name = names.get((chosen.kind, chosen.id)) or f"{translate(KIND_LABELS.get(chosen.kind, chosen.kind), locale)}"
-    return translate(WHY_NOT_MESSAGES["outscored"], locale).format(
-        name=name, chosen=f"{chosen.score:.2f}", score=f"{answer.score or 0:.2f}"
-    )
 
 
 # ---- one order's candidates -------------------------------------------------------------------
@@ -249,7 +226,7 @@ def _proposal(
         "p": proposal,
         "names": names,
         "why": why,
-        "why_answer": why_text(why, proposal, names, get_locale(request)) if why else "",
+        "why_answer": why.answer if why else "",
         "problem": "",
         "why_values": {},
         "why_problem": "",
@@ -280,7 +257,7 @@ def proposal_page(
         problem = translate("Give the order number, the kind and the number of the candidate.", locale)
         return _proposal(request, session, scope, proposal, why_values=values, why_problem=problem, status=422)
     try:
-        why = services.why_not(session, scope, proposal_id, asked[0], kind, asked[1])
+        why = services.why_not(session, scope, proposal_id, asked[0], kind, asked[1], get_locale(request))
     except DomainError as error:
         why_problem = error.text(locale)
         return _proposal(request, session, scope, proposal, why_values=values, why_problem=why_problem, status=404)

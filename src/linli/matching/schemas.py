@@ -59,4 +59,5 @@ class WhyNotOut(BaseModel):
     kind: str
     id: int
     score: float | None
+    code: Literal["not_candidate", "chosen", "unmatched", "outscored"]
     answer: str

@@ -27,7 +27,7 @@ from linli.matching.models import Proposal, ProposalItem
 from linli.matching.schemas import AssignmentOut, CandidateOut, ProposalOut, WhyNotOut
 from linli.matching.scoring import PART_NAMES, Scored, refusal, score
 from linli.needs import lifecycle
-from linli.needs.models import WorkOrder
+from linli.needs.models import Team, WorkOrder
 from linli.needs.schemas import TransitionIn
 from linli.registry.models import Resident
 from linli.resources.models import Resource, ResourceUse
@@ -294,8 +294,22 @@ def dispatch_to(
             session.add(ResourceUse(resource_id=supplier_id, order_id=need_id, created_by_id=scope.user_id))
 
 
-def why_not(session: Session, scope: Scope, proposal_id: int, need_id: int, kind: str, supplier_id: int) -> WhyNotOut:
-    """Return why a candidate did not get a need in a proposal: refused, below the minimum, or outscored."""
+# Why a candidate did not get a need, by ``WhyNotOut.code``.
+WHY_NOT = {
+    "not_candidate": (
+        "Not a candidate: out of reach, not offering this help, at their load limit, away, or below the minimum."
+    ),
+    "chosen": "This candidate was chosen.",
+    "unmatched": "The need stayed unmatched: giving it this candidate would have lowered the total.",
+    "outscored": "The need went to {name} (score {chosen} against {score}): a higher total.",
+}
+
+
+def why_not(
+    session: Session, scope: Scope, proposal_id: int, need_id: int, kind: str, supplier_id: int, locale: str = "zh"
+) -> WhyNotOut:
+    """Return why a candidate did not get a need in a proposal (refused, outscored by whom, or left
+    unmatched), in ``locale``."""
     proposal = _proposal_in_reach(session, scope, proposal_id)
     stored = proposal.inputs
     try:
@@ -311,16 +325,31 @@ def why_not(session: Session, scope: Scope, proposal_id: int, need_id: int, kind
     chosen = session.scalar(
         select(ProposalItem).where(ProposalItem.proposal_id == proposal.id, ProposalItem.order_id == need_id)
     )
-    chosen_name = f"{chosen.kind} {chosen.supplier_id}" if chosen else None
+    params: dict[str, object] = {}
     if pair_score is None:
-        answer = "not a candidate: out of reach, not offering it, at the limit, away, or below the minimum"
+        code = "not_candidate"
     elif chosen and chosen.kind == kind and chosen.supplier_id == supplier_id:
-        answer = "this candidate was chosen"
+        code = "chosen"
     elif chosen:
-        answer = f"the need went to {chosen_name} (score {chosen.score:.2f} against {pair_score:.2f}): higher total"
+        code = "outscored"
+        params = {
+            "name": _name_of(session, chosen.kind, chosen.supplier_id),
+            "chosen": f"{chosen.score:.2f}",
+            "score": f"{pair_score:.2f}",
+        }
     else:
-        answer = "the need stayed unmatched: giving it this candidate lowered the total"
-    return WhyNotOut(need_id=need_id, kind=kind, id=supplier_id, score=pair_score, answer=answer)
+        code = "unmatched"
+    answer = translate(WHY_NOT[code], locale).format(**params)
+    return WhyNotOut(need_id=need_id, kind=kind, id=supplier_id, score=pair_score, code=code, answer=answer)
+
+
+def _name_of(session: Session, kind: str, supplier_id: int) -> str:
+    """Return a candidate's name: a volunteer's from the registry, a team's or a resource's own."""
+    if kind == "volunteer":
+        volunteer = session.get(Volunteer, supplier_id)
+        return supplier_name(session, volunteer) if volunteer else str(supplier_id)
+    model = Team if kind == "team" else Resource
+    return session.scalar(select(model.name).where(model.id == supplier_id)) or str(supplier_id)
 
 
 def _order_in_reach(session: Session, scope: Scope, need_id: int) -> WorkOrder:
