@@ -12,7 +12,6 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from linli.accounts.permissions import NEEDS_DISPATCH, READ, SUPPLY_READ, Scope
@@ -20,11 +19,7 @@ from linli.errors import Conflict, DomainError, Invalid
 from linli.i18n import translate
 from linli.matching import services
 from linli.matching.schemas import ProposalOut, WhyNotOut
-from linli.needs.models import Team, WorkOrder
 from linli.registry.areas import area_tree
-from linli.registry.models import Resident
-from linli.resources.models import Resource
-from linli.volunteers.models import Volunteer
 from linli.web.deps import Access, SessionDep, current_scope, get_locale
 from linli.web.forms import as_int
 from linli.web.render import is_htmx, render
@@ -110,27 +105,6 @@ def reach_options(session: Session, scope: Scope) -> list[tuple[str, str]]:
 
 # A proposal names its orders and suppliers by id; the page shows them by name (one query a kind, for a
 # proposal already in reach).
-def names_of(session: Session, proposal: ProposalOut) -> dict[tuple[str, int], str]:
-    """Return ``(kind, id) → name`` for the suppliers of a proposal, and ``("need", id) → title`` for its orders."""
-    wanted: dict[str, set[int]] = {"volunteer": set(), "team": set(), "resource": set()}
-    for item in proposal.assignments:
-        wanted.setdefault(item.kind, set()).add(item.id)
-    wanted["need"] = {a.need_id for a in proposal.assignments} | set(proposal.unmatched)
-    queries: dict[str, Any] = {
-        "volunteer": select(Volunteer.id, Resident.name)
-        .join(Resident, Resident.id == Volunteer.resident_id)
-        .where(Volunteer.id.in_(wanted["volunteer"])),
-        "team": select(Team.id, Team.name).where(Team.id.in_(wanted["team"])),
-        "resource": select(Resource.id, Resource.name).where(Resource.id.in_(wanted["resource"])),
-        "need": select(WorkOrder.id, WorkOrder.title).where(WorkOrder.id.in_(wanted["need"])),
-    }
-    names: dict[tuple[str, int], str] = {}
-    for kind, query in queries.items():
-        if wanted[kind]:
-            names.update({(kind, i): name for i, name in session.execute(query)})
-    return names
-
-
 # ---- one order's candidates -------------------------------------------------------------------
 
 
@@ -220,7 +194,7 @@ def _proposal(
     status: int = 200,
     **extra: Any,
 ) -> Response:
-    names = names_of(session, proposal)
+    names = services.names_of(session, proposal)
     context: dict[str, Any] = {
         "scope": scope,
         "p": proposal,

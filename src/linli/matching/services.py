@@ -373,3 +373,24 @@ def _proposal_in_reach(session: Session, scope: Scope, proposal_id: int) -> Prop
 def supplier_name(session: Session, volunteer: Volunteer) -> str:
     """Return a volunteer's name as the registry has it."""
     return session.scalar(select(Resident.name).where(Resident.id == volunteer.resident_id)) or str(volunteer.id)
+
+
+def names_of(session: Session, proposal: ProposalOut) -> dict[tuple[str, int], str]:
+    """Return ``(kind, id) → name`` for the suppliers of a proposal, and ``("need", id) → title`` for its orders."""
+    wanted: dict[str, set[int]] = {"volunteer": set(), "team": set(), "resource": set()}
+    for item in proposal.assignments:
+        wanted.setdefault(item.kind, set()).add(item.id)
+    wanted["need"] = {a.need_id for a in proposal.assignments} | set(proposal.unmatched)
+    queries: dict[str, Any] = {
+        "volunteer": select(Volunteer.id, Resident.name)
+        .join(Resident, Resident.id == Volunteer.resident_id)
+        .where(Volunteer.id.in_(wanted["volunteer"])),
+        "team": select(Team.id, Team.name).where(Team.id.in_(wanted["team"])),
+        "resource": select(Resource.id, Resource.name).where(Resource.id.in_(wanted["resource"])),
+        "need": select(WorkOrder.id, WorkOrder.title).where(WorkOrder.id.in_(wanted["need"])),
+    }
+    names: dict[tuple[str, int], str] = {}
+    for kind, query in queries.items():
+        if wanted[kind]:
+            names.update({(kind, i): name for i, name in session.execute(query)})
+    return names

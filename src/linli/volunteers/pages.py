@@ -13,13 +13,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from linli.accounts.models import User
 from linli.accounts.permissions import SUPPLY_MANAGE, Scope
-from linli.areas.models import Area
-from linli.areas.services import ancestry, area_labels
+from linli.areas.services import area_labels
 from linli.errors import Conflict, DomainError, Invalid, ValidationErrors
 from linli.i18n import translate
 from linli.lib import clock, skills
@@ -176,20 +173,6 @@ def refusal(error: DomainError | ValidationError, locale: str, fields: set[str])
         errors.pop("", None)
         errors.setdefault("ends_on", []).append(translate(FORM_MESSAGES["away_order"], locale))
     return {k: list(dict.fromkeys(v)) for k, v in errors.items()}
-
-
-def user_names(session: Session, user_ids: list[int | None]) -> dict[int, str]:
-    ids = sorted({i for i in user_ids if i})
-    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all() if ids else []
-    return {i: name for i, name in rows}
-
-
-def community_name(session: Session, area_id: int) -> str:
-    """Return the name of the community an area lies in (who issues a service record)."""
-    path = session.scalar(select(Area.path).where(Area.id == area_id)) or ""
-    chain = ancestry(path) if path else []
-    found = session.scalar(select(Area.name).where(Area.path.in_(chain), Area.level == "community")) if chain else None
-    return found or ""
 
 
 # ---- the list and residents to invite ---------------------------------------------------------
@@ -361,7 +344,7 @@ def _profile(
         "v": v,
         "can_manage": scope.can(SUPPLY_MANAGE),
         "served": area_labels(session, v.area_ids),
-        "confirmers": user_names(session, [q.confirmed_by_id for q in v.qualifications]),
+        "confirmers": services.user_names(session, [q.confirmed_by_id for q in v.qualifications]),
         "open_states": OPEN_TASK_STATES,
         "values": {"starts_on": today.isoformat(), "ends_on": today.isoformat(), "day": today.isoformat()},
         "errors": {},
@@ -465,7 +448,7 @@ def record_page(volunteer_id: int, request: Request, scope: Access, session: Ses
         "served": served,
         "titles": titles,
         "total": sum(h.served_hours for h in served),
-        "community": community_name(session, v.area_id),
+        "community": record.community_name(session, v.area_id),
         "printed_on": clock.today(),
         "nav": "my_record" if v.user_id is not None and v.user_id == scope.user_id else "volunteers",
     }

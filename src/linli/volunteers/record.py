@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from linli.accounts.permissions import SUPPLY_MANAGE, Scope
 from linli.areas.models import Area
+from linli.areas.services import ancestry
 from linli.db.base import utcnow
 from linli.db.engine import transaction
 from linli.errors import Conflict, NotFound
@@ -129,3 +130,11 @@ def mark_no_show(session: Session, scope: Scope, task_id: int) -> None:
         volunteer.no_shows += 1
         volunteer.open_tasks = max(0, volunteer.open_tasks - 1)
         services.record_event(session, scope, "volunteer.no_show", volunteer, {"order": [None, task.order_id]})
+
+
+def community_name(session: Session, area_id: int) -> str:
+    """Return the name of the community an area lies in (who issues a service record)."""
+    path = session.scalar(select(Area.path).where(Area.id == area_id)) or ""
+    chain = ancestry(path) if path else []
+    found = session.scalar(select(Area.name).where(Area.path.in_(chain), Area.level == "community")) if chain else None
+    return found or ""

@@ -435,3 +435,17 @@ def record_event(session: Session, scope: Scope, action: str, volunteer: Volunte
         area_id=volunteer.area_id,
         changes=changes,
     )
+
+
+def user_names(session: Session, user_ids: list[int | None]) -> dict[int, str]:
+    """Return the display names of the accounts among ``user_ids`` (one query; a page shows names)."""
+    ids = sorted({i for i in user_ids if i})
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all() if ids else []
+    return {i: name for i, name in rows}
+
+
+def volunteer_names(session: Session, volunteer_ids: list[int | None]) -> dict[int, str]:
+    """Return the registry names of the volunteers among ``volunteer_ids`` (one query)."""
+    ids = sorted({i for i in volunteer_ids if i})
+    query = select(Volunteer.id, Resident.name).join(Resident, Resident.id == Volunteer.resident_id)
+    return {i: name for i, name in session.execute(query.where(Volunteer.id.in_(ids))).all()} if ids else {}

@@ -14,14 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from linli.accounts.models import User
 from linli.accounts.permissions import SUPPLY_MANAGE, SUPPLY_READ, Scope
 from linli.areas.models import Area
 from linli.audit import services as audit
 from linli.db.engine import transaction
 from linli.errors import Conflict, Invalid, NotFound
 from linli.needs.models import ServiceCategory, Team
-from linli.registry.models import Household, Resident
+from linli.registry.models import Household
 from linli.volunteers.models import ServiceHours, ServiceSignup, StandingService, Volunteer
 from linli.volunteers.schemas import SessionHoursIn, SignupIn, StandingServiceIn, StandingServiceOut
 
@@ -197,20 +196,6 @@ def _audit(session: Session, scope: Scope, action: str, service: StandingService
         area_id=service.area_id,
         changes=changes,
     )
-
-
-def user_names(session: Session, user_ids: list[int | None]) -> dict[int, str]:
-    """Return the display names of the accounts among ``user_ids`` (one query; a page shows names)."""
-    ids = sorted({i for i in user_ids if i})
-    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all() if ids else []
-    return {i: name for i, name in rows}
-
-
-def volunteer_names(session: Session, volunteer_ids: list[int | None]) -> dict[int, str]:
-    """Return the registry names of the volunteers among ``volunteer_ids`` (one query)."""
-    ids = sorted({i for i in volunteer_ids if i})
-    query = select(Volunteer.id, Resident.name).join(Resident, Resident.id == Volunteer.resident_id)
-    return {i: name for i, name in session.execute(query.where(Volunteer.id.in_(ids))).all()} if ids else {}
 
 
 def taken_by_session(session: Session, service_id: int, days: list[date]) -> dict[date, int]:

@@ -23,7 +23,7 @@ from linli.i18n import translate
 from linli.lib import clock
 from linli.needs import teams
 from linli.needs.schemas import TeamIn
-from linli.volunteers import standing
+from linli.volunteers import services, standing
 from linli.volunteers.choices import area_options, category_options
 from linli.volunteers.schemas import SessionHoursIn, SignupIn, StandingServiceIn, StandingServiceOut
 from linli.web.deps import Access, SessionDep, current_scope, get_locale
@@ -128,7 +128,7 @@ def _teams(
         "teams": found,
         "areas": areas,
         "covered": {t.id: [areas.get(a, str(a)) for a in t.covers_area_ids] for t in found},
-        "leaders": standing.user_names(session, [t.leader_id for t in found]),
+        "leaders": services.user_names(session, [t.leader_id for t in found]),
         "category_names": categories,
         "can_manage": scope.can(NEEDS_MANAGE),
         "area_options": area_options(session, scope),
@@ -188,7 +188,7 @@ def _services(
         "services": found,
         "schedules": {s.id: schedule_text(request, s) for s in found},
         "areas": area_labels(session, [s.area_id for s in found]),
-        "volunteers": standing.volunteer_names(session, [s.volunteer_id for s in found]),
+        "volunteers": services.volunteer_names(session, [s.volunteer_id for s in found]),
         "team_names": {t.id: t.name for t in team_list},
         "can_manage": scope.can(SUPPLY_MANAGE),
         "area_options": area_options(session, scope),
@@ -288,7 +288,7 @@ def _service(
         "s": service,
         "schedule": schedule_text(request, service),
         "area": area_labels(session, [service.area_id]).get(service.area_id, ""),
-        "giver": standing.volunteer_names(session, [service.volunteer_id]).get(service.volunteer_id or 0, "") or team,
+        "giver": services.volunteer_names(session, [service.volunteer_id]).get(service.volunteer_id or 0, "") or team,
         "sessions": [(d, taken.get(d, 0)) for d in days],
         "session_options": [(d.isoformat(), f"{d.isoformat()} {weekday(d)}") for d in days],
         "weekday_of": weekday,
