@@ -162,6 +162,26 @@ def test_a_proposal_is_made_shown_and_accepted_in_part(
     assert odd.status_code == 422 and "请填写工单号" in odd.text
 
 
+def test_a_long_proposal_is_shown_a_page_at_a_time_and_accepted_whole(
+    client: TestClient, db: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from linli.matching import pages
+
+    monkeypatch.setattr(pages, "PROPOSAL_PAGE", 1)
+    make_volunteer(db, world.resident1.id, user_id=account(db, world), load_limit=3)
+    orders = [waiting_order(db, world), waiting_order(db, world, "水龙头坏了"), waiting_order(db, world, "修水管")]
+    login(client, "secretary")
+    url = client.post("/matching/proposals", data={"area_id": str(world.community.id)}).url.path
+    first = client.get(url).text
+    assert len(re.findall(r'name="need_ids"', first)) == 1 and 'rel="next"' in first
+    assert 'name="all"' in first
+    second = client.get(url, params={"page": "2"}).text
+    assert re.findall(r'name="need_ids" value="(\d+)"', second) != re.findall(r'name="need_ids" value="(\d+)"', first)
+    accepted = client.post(f"{url}/accept", data={"all": "1"}, follow_redirects=False)
+    assert accepted.status_code == 303
+    assert [state_of(db, o) for o in orders] == ["dispatched"] * 3
+
+
 def test_an_outsider_sees_nothing_of_grid_1s_matching(client: TestClient, db: Session, world: World) -> None:
     make_volunteer(db, world.resident1.id, user_id=account(db, world))
     order = waiting_order(db, world)

@@ -45,6 +45,8 @@ METHOD_LABELS = {"lapjvsp": "an exact assignment, Jonker–Volgenant", "empty": 
 OVERRIDABLE = {"volunteer.time_clash", "volunteer.declined_before"}
 # The order page shows the best few; the candidates page all the service returns.
 FRAGMENT_SIZE, PAGE_SIZE = 5, 20
+# Pairings shown on one page of a proposal.
+PROPOSAL_PAGE = 50
 SHARE = re.compile(r" \+(\d+(?:\.\d+)?):")
 
 
@@ -194,8 +196,31 @@ def _proposal(
     status: int = 200,
     **extra: Any,
 ) -> Response:
-    names = services.names_of(session, proposal)
+    # A street-wide proposal has thousands of pairings: they are shown a page at a time (the names are
+    # read for the shown page only); "accept every proposed pairing" still means all of them.
+    size = PROPOSAL_PAGE
+    pages = max(1, -(-len(proposal.assignments) // size))
+    number = min(as_int(request.query_params.get("page"), 1, 100_000) or 1, pages)
+    shown = proposal.model_copy(
+        update={
+            "assignments": proposal.assignments[(number - 1) * size : number * size],
+            "unmatched": proposal.unmatched[(number - 1) * size : number * size],
+        }
+    )
+    names = services.names_of(session, shown)
+    pairings = {"items": shown.assignments, "total": len(proposal.assignments), "page": number}
+    pairings |= {"page_size": size, "total_capped": False}
+
+    def page_url(n: int) -> str:
+        url = request.url.include_query_params(page=n)
+        return f"{url.path}?{url.query}"
+
     context: dict[str, Any] = {
+        "shown": shown,
+        "pairings": pairings,
+        "page_url": page_url,
+        "matched": len(proposal.assignments),
+        "left": len(proposal.unmatched),
         "scope": scope,
         "p": proposal,
         "names": names,
@@ -244,6 +269,9 @@ async def accept_page(proposal_id: int, request: Request, scope: Access, session
     form = await request.form()
     chosen = [n for n in (as_int(v, 1) for v in form.getlist("need_ids")) if n is not None]
     locale = get_locale(request)
+    if form.get("all") == "1":
+        proposal = services.get_proposal(session, scope, proposal_id, locale)
+        chosen = [a.need_id for a in proposal.assignments if a.state == "proposed"]
     try:
         if not chosen:
             raise Invalid("match.nothing_chosen", PAGE_MESSAGES["choose"], "need_ids")
