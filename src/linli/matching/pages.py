@@ -22,7 +22,7 @@ from linli.matching.schemas import ProposalOut, WhyNotOut
 from linli.registry.areas import area_tree
 from linli.web.deps import Access, SessionDep, current_scope, get_locale
 from linli.web.forms import as_int
-from linli.web.render import is_htmx, render
+from linli.web.render import is_htmx, pager_url, render
 
 router = APIRouter(dependencies=[Depends(current_scope)])
 
@@ -211,9 +211,7 @@ def _proposal(
     pairings = {"items": shown.assignments, "total": len(proposal.assignments), "page": number}
     pairings |= {"page_size": size, "total_capped": False}
 
-    def page_url(n: int) -> str:
-        url = request.url.include_query_params(page=n)
-        return f"{url.path}?{url.query}"
+    page_url = pager_url(request)
 
     context: dict[str, Any] = {
         "shown": shown,

@@ -26,7 +26,7 @@ from linli.registry.schemas import DeregisterIn, MoveIn, ResidentIn, ResidentOut
 from linli.registry.validation import check_person
 from linli.web.deps import Access, SessionDep, current_scope, get_locale, get_runtime
 from linli.web.forms import as_int, field_errors
-from linli.web.render import is_htmx, render
+from linli.web.render import is_htmx, pager_url, render
 
 router = APIRouter(dependencies=[Depends(current_scope)])
 
@@ -54,14 +54,6 @@ def home(request: Request, scope: Access, session: SessionDep) -> Response:
 
 def _page_size(request: Request) -> int:
     return get_runtime(request).settings.page_size
-
-
-def _page_url(request: Request) -> Any:
-    def page_url(number: int) -> str:
-        url = request.url.include_query_params(page=number)
-        return f"{url.path}?{url.query}"
-
-    return page_url
 
 
 def _flatten(nodes: list[AreaNode]) -> list[AreaNode]:
@@ -108,7 +100,7 @@ def area_page(
             page=as_int(page, 1) or 1,
             page_size=_page_size(request),
         )
-        context["page_url"] = _page_url(request)
+        context["page_url"] = pager_url(request)
     return render(request, "registry/area.html", context)
 
 
@@ -154,7 +146,7 @@ def search_page(
         "filters": {"tag": tag, "min_age": min_age, "max_age": max_age, "kind": kind, "status": status},
         "area_id": f.area_id,
         "results": results,
-        "page_url": _page_url(request),
+        "page_url": pager_url(request),
     }
     if is_htmx(request):
         return render(request, "registry/residents.html", context, block="results")

@@ -23,7 +23,7 @@ from linli.resources.models import CAPACITY_UNITS, KINDS
 from linli.resources.schemas import OpeningHours, ResourceIn, ResourceOut, ResourceUpdate
 from linli.web.deps import Access, SessionDep, current_scope, get_locale, get_runtime
 from linli.web.forms import as_int, field_errors
-from linli.web.render import is_htmx, render
+from linli.web.render import is_htmx, pager_url, render
 
 router = APIRouter(dependencies=[Depends(current_scope)])
 
@@ -250,9 +250,7 @@ def list_page(
     size = get_runtime(request).settings.page_size
     results = services.list_resources(session, scope, f, as_int(page, 1, 100000) or 1, size)
 
-    def page_url(number: int) -> str:
-        url = request.url.include_query_params(page=number)
-        return f"{url.path}?{url.query}"
+    page_url = pager_url(request)
 
     context: dict[str, Any] = {
         "scope": scope,

@@ -28,7 +28,7 @@ from linli.volunteers.models import OPEN_TASK_STATES
 from linli.volunteers.schemas import AwayIn, HoursIn, QualificationIn, SlotIn, VolunteerDetail, VolunteerIn
 from linli.web.deps import Access, SessionDep, current_scope, get_locale, get_runtime
 from linli.web.forms import as_int, field_errors
-from linli.web.render import is_htmx, render
+from linli.web.render import is_htmx, pager_url, render
 
 router = APIRouter(dependencies=[Depends(current_scope)])
 
@@ -202,9 +202,7 @@ def list_page(
     results = {"items": found.items, "total": found.total, "page": found.page, "page_size": size}
     results["total_capped"] = found.more
 
-    def page_url(number: int) -> str:
-        url = request.url.include_query_params(page=number)
-        return f"{url.path}?{url.query}"
+    page_url = pager_url(request)
 
     context: dict[str, Any] = {
         "scope": scope,
@@ -233,9 +231,7 @@ def possible_page(request: Request, scope: Access, session: SessionDep, area_id:
     results = {"items": found[(number - 1) * size : number * size], "total": len(found), "page": number}
     results |= {"page_size": size, "total_capped": False}  # every page is known: the pager needs no guess
 
-    def page_url(n: int) -> str:
-        url = request.url.include_query_params(page=n)
-        return f"{url.path}?{url.query}"
+    page_url = pager_url(request)
 
     context = {"scope": scope, "results": results, "page_url": page_url, "area_id": area_id}
     context["capped"] = len(found) >= POSSIBLE_MOST

@@ -6,6 +6,7 @@ the locale that ``web.deps.get_locale`` picks. Pages carry personal data, so non
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
@@ -144,6 +145,16 @@ def tag_name(code: str, name: str, locale: str) -> str:
         return name
     english = {row[0]: row[2] for row in codes.DEFAULT_TAGS}
     return english.get(code, name)
+
+
+def pager_url(request: Request) -> Callable[[int], str]:
+    """Return the function the pager macro calls: this page's address with ``page`` set to a number."""
+
+    def url_of(number: int) -> str:
+        url = request.url.include_query_params(page=number)
+        return f"{url.path}?{url.query}"
+
+    return url_of
 
 
 def is_htmx(request: Request) -> bool:
