@@ -50,23 +50,41 @@ SUPPLY_READ, SUPPLY_MANAGE = "supply.read", "supply.manage"
 SUPPLY_ALL = frozenset({SUPPLY_READ, SUPPLY_MANAGE})
 # A volunteer's own record (hours this year, tasks, the service record): held by the volunteer role.
 VOLUNTEER_SELF = "volunteer.self"
+# Courses (阳光小课堂): see them and their class lists; sign a child of the area up for a family (staff,
+# grid workers); keep courses, sessions and attendance; a resident signs up their own household's children.
+COURSE_READ, COURSE_ENROL, COURSE_MANAGE, COURSE_JOIN = "course.read", "course.enrol", "course.manage", "course.join"
+COURSE_ALL = frozenset({COURSE_READ, COURSE_ENROL, COURSE_MANAGE})
+# Institutions (托教机构): see them and their inspections; record an inspection; keep institutions and templates.
+INSTITUTION_READ, INSPECT, INSTITUTION_MANAGE = "institution.read", "institution.inspect", "institution.manage"
+INSTITUTION_ALL = frozenset({INSTITUTION_READ, INSPECT, INSTITUTION_MANAGE})
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     "admin": frozenset({READ, WRITE, AREA_WRITE, AUDIT_READ, USER_MANAGE, SENSITIVE, UNMASK})
     | NEEDS_LEAD
     | LEDGER_ALL
-    | SUPPLY_ALL,
-    "supervisor": frozenset({READ, AUDIT_READ, NEEDS_READ, NEEDS_SUPERVISE, LEDGER_EXPORT, SUPPLY_READ}),
+    | SUPPLY_ALL
+    | COURSE_ALL
+    | INSTITUTION_ALL,
+    "supervisor": frozenset(
+        {READ, AUDIT_READ, NEEDS_READ, NEEDS_SUPERVISE, LEDGER_EXPORT, SUPPLY_READ, COURSE_READ, INSTITUTION_READ}
+    ),
     "secretary": frozenset({READ, WRITE, AREA_WRITE, USER_MANAGE, SENSITIVE, UNMASK})
     | NEEDS_LEAD
     | LEDGER_ALL
-    | SUPPLY_ALL,
-    "staff": frozenset({READ, WRITE, UNMASK, LEDGER_IMPORT, LEDGER_EXPORT}) | NEEDS_STAFF | SUPPLY_ALL,
+    | SUPPLY_ALL
+    | COURSE_ALL
+    | INSTITUTION_ALL,
+    "staff": frozenset({READ, WRITE, UNMASK, LEDGER_IMPORT, LEDGER_EXPORT})
+    | NEEDS_STAFF
+    | SUPPLY_ALL
+    | COURSE_ALL
+    | INSTITUTION_ALL,
     "grid_worker": frozenset(
         {READ, WRITE, UNMASK, NEEDS_READ, NEEDS_WRITE, NEEDS_HANDLE, LEDGER_IMPORT, LEDGER_EXPORT, SUPPLY_READ}
-    ),
+    )
+    | {COURSE_READ, COURSE_ENROL, INSTITUTION_READ, INSPECT},
     "volunteer": frozenset({NEEDS_HANDLE, VOLUNTEER_SELF}),
-    "resident": frozenset({NEEDS_REQUEST}),
+    "resident": frozenset({NEEDS_REQUEST, COURSE_JOIN}),
 }
 
 

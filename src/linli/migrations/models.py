@@ -1,5 +1,7 @@
 """Import every model so ``Base.metadata`` is complete (Alembic and ``create_all`` read it)."""
 
+import linli.courses.models
+import linli.institutions.models
 import linli.ledger.models
 import linli.matching.models
 import linli.needs.models

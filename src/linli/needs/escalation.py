@@ -8,7 +8,7 @@ below the one reached), so running the tick again changes nothing, and two ticks
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,6 +33,9 @@ LEVEL_KIND = {0: "overdue", 1: "to_community", 2: "to_street"}
 # SQLite cannot tell the query stays inside the index and scans the whole table.
 RUNNING = text(f"state IN {CLOCK_STATES!r}")
 AUDIT_IDS = 1000  # the trail keeps this many order ids per step; the timelines keep them all
+# Other modules' deadlines kept by the same tick (a course seat's hold lapsing, an institution's finding
+# overdue): each is called in the tick's transaction with the time and returns {what: how many changed}.
+ALSO: list[Callable[[Session, datetime], dict[str, int]]] = []
 
 
 def tick(session: Session, now: datetime | None = None) -> TickOut:
@@ -58,7 +61,12 @@ def tick(session: Session, now: datetime | None = None) -> TickOut:
                 )
                 raised[level] += _mark(session, statement, {"escalation_level": level, "overdue": True})
         notified = _tell(session, newly, raised, now)
-        result = TickOut(overdue=len(newly), community=len(raised[1]), street=len(raised[2]), notified=notified)
+        others: dict[str, int] = {}
+        for also in ALSO:
+            others.update(also(session, now))
+        result = TickOut(
+            overdue=len(newly), community=len(raised[1]), street=len(raised[2]), notified=notified, others=others
+        )
         if newly or raised[1] or raised[2]:
             audit.record(
                 session,

@@ -292,3 +292,5 @@ class TickOut(BaseModel):
     community: int
     street: int
     notified: int
+    # What the other modules' deadlines changed in the same tick, by name (e.g. ``course.lapsed``).
+    others: dict[str, int] = {}

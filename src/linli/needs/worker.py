@@ -67,7 +67,7 @@ def sla_job(rt: Runtime) -> None:
     try:
         with rt.sessions() as session:
             result = escalation.tick(session)
-        if result.overdue or result.community or result.street:
+        if result.overdue or result.community or result.street or any(result.others.values()):
             log.info("sla tick: %s", result.model_dump())
     except Exception:
         log.exception("sla tick failed")

@@ -1,0 +1,1 @@
+"""Institutions (托教机构) and their inspections: licences, templates as data, findings and follow-ups."""
