@@ -24,6 +24,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from linli.accounts import pages as accounts_pages
     from linli.audit import api as audit_api
     from linli.audit import pages as audit_pages
+    from linli.courses import api as courses_api
+    from linli.courses import pages as courses_pages
     from linli.ledger import api as ledger_api
     from linli.ledger import pages as ledger_pages
     from linli.matching import api as matching_api
@@ -83,6 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         volunteers_standing_pages.router,  # before /volunteers/{volunteer_id} would take /volunteers/teams
         volunteers_pages.router,
         matching_pages.router,
+        courses_api.router,
+        courses_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

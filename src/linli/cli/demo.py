@@ -49,6 +49,7 @@ def register(app: typer.Typer) -> None:
             f"and the supply side: {summary.volunteers:,} volunteers, {summary.teams} teams, "
             f"{summary.resources:,} resources ({summary.on_hand} on hand in 阳台山社区)"
         )
+        typer.echo(f"and {summary.courses} courses of the 阳光小课堂")
         typer.echo(f"accounts (password {synth.DEMO_PASSWORD}):")
         for account in summary.accounts:
             typer.echo(f"  {account.username:<9} {account.display_name}（{ROLE_NAMES[account.role]}）")

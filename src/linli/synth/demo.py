@@ -33,6 +33,7 @@ from linli.synth.bootstrap import seed_tags
 from linli.synth.bulk import AREA, QUICK_FROM, BulkWriter, RowBuffer, first_ids, quick_sqlite, vacuum_postgres
 from linli.synth.community import ahead, batches
 from linli.synth.rows import RowMaker
+from linli.synth.courses import grow_courses
 from linli.synth.supply import VOLUNTEER_ACCOUNTS, grow_supply
 from linli.synth.supply_bulk import grow_district_supply
 from linli.visits.hooks import DEFER
@@ -69,6 +70,7 @@ def demo_accounts() -> tuple[DemoAccount, ...]:
         DemoAccount("zhiyuan", "volunteer", community, "小喇叭巡逻队志愿者"),
         *(DemoAccount(username, "volunteer", community, name) for username, name in VOLUNTEER_ACCOUNTS),
         DemoAccount("jumin", "resident", grid.format(1), "第一网格居民"),
+        DemoAccount("jiazhang", "resident", grid.format(3), "第三网格家长"),
     )
 
 
@@ -91,6 +93,7 @@ class DemoSummary:
     teams: int = 0
     resources: int = 0
     on_hand: int = 0  # 阳台山社区's resources on hand (56)
+    courses: int = 0  # 阳台山社区's 阳光小课堂 (20)
     seconds: float = 0.0
     accounts: list[DemoAccount] = field(default_factory=list)
 
@@ -202,6 +205,9 @@ def build_demo(
         grow_district_supply(session, seed, layout.COMMUNITY[0], supply)
     summary.volunteers, summary.teams, summary.resources = supply.volunteers, supply.teams, supply.resources
     summary.on_hand = supply.on_hand
+    if progress:
+        progress("courses", summary.residents, total)
+    summary.courses = grow_courses(session, seed).courses
     if scale == "community" and summary.households:
         if progress:
             progress("activity", summary.residents, total)

@@ -128,6 +128,8 @@ NAV = (
     ("volunteers", "/volunteers", "Volunteers", perms.SUPPLY_READ),
     ("my_record", "/volunteers/me", "My service record", perms.VOLUNTEER_SELF),
     ("matching", "/matching", "Matching", perms.NEEDS_DISPATCH),
+    ("courses", "/courses", "Courses", perms.COURSE_READ),
+    ("family_courses", "/courses/family", "My children's courses", perms.COURSE_JOIN),
     ("ledger", "/ledger", "Ledger", perms.LEDGER_EXPORT),
     ("audit", "/audit", "Audit trail", perms.AUDIT_READ),
     ("messages", "/notifications", "Messages", None),

@@ -27,3 +27,12 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     window.location.assign(url);
   }
 });
+
+// A <button data-print> prints the page (the class list, the sign-in sheet); the browser's own
+// print command does the same without it.
+document.addEventListener("click", (event) => {
+  const target = event.target;
+  if (target instanceof Element && target.closest("[data-print]")) {
+    window.print();
+  }
+});
