@@ -64,6 +64,8 @@ def grid1_log_item(db: Session, world: World) -> int:
 
 
 def more_grid1_ids() -> dict[str, Any]:
+    from tests.courses.helpers import grid1_course, grid1_enrolment, grid1_session
+    from tests.institutions.helpers import grid1_finding, grid1_inspection, grid1_institution, grid1_template
     from tests.ledger.helpers import make_job
     from tests.matching.helpers import grid1_proposal, grid1_standing, grid1_task, grid1_volunteer
     from tests.resources.helpers import grid1_resource
@@ -85,4 +87,11 @@ def more_grid1_ids() -> dict[str, Any]:
         "proposal_id": grid1_proposal,
         "task_id": grid1_task,
         "service_id": grid1_standing,
+        "institution_id": grid1_institution,
+        "inspection_id": grid1_inspection,
+        "finding_id": grid1_finding,
+        "template_id": grid1_template,
+        "course_id": grid1_course,
+        "enrolment_id": grid1_enrolment,
+        "session_id": grid1_session,
     }
