@@ -21,14 +21,14 @@ from linli.runtime import Runtime
 from tests.browser.conftest import RESULTS, Served, browser, served  # noqa: F401  (fixtures)
 from tests.conftest import make_settings
 from tests.factories import PASSWORD, make_resident, scope_of
-from tests.needs.test_browser import PHONE, signed_in
+from tests.needs.test_browser import signed_in
 
 pytestmark = pytest.mark.browser
 
 
-def _setup(served: Served, db_path: Path) -> int:
+def _setup(site: Served, db_path: Path) -> int:
     """Make a full course (one seat, taken by grid 2's child) and the two guardians' accounts."""
-    world = served.world
+    world = site.world
     runtime = Runtime(make_settings(f"sqlite:///{db_path}"))
     with runtime.sessions() as session:
         first = clock.today() + timedelta(days=10)

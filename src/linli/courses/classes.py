@@ -152,7 +152,8 @@ def add_helper(session: Session, scope: Scope, session_id: int, data: HelperIn) 
     """Sign a parent helper up for a session: the caller themselves, or (staff) a resident of the area."""
     with transaction(session):
         meeting = _session(session, session_id)
-        course = load(session, scope, meeting.course_id)
+        # The course row's lock keeps two helpers signing up at once from passing ``helpers_wanted``.
+        course = load(session, scope, meeting.course_id, lock=True)
         if data.resident_id is None:
             resident_id = session.scalar(
                 select(Resident.id).join(User, User.resident_id == Resident.id).where(User.id == scope.user_id)
@@ -162,8 +163,15 @@ def add_helper(session: Session, scope: Scope, session_id: int, data: HelperIn) 
         else:
             helper, _ = enrolment.child_for(session, scope, data.resident_id)
             resident_id = helper.id
+        if course.status != "open":
+            raise Conflict("course.closed", "Sign-ups for this course are closed.")
         if meeting.starts_at < utcnow():
             raise Conflict("course.session_past", "This session has already taken place.")
+        helping = select(HelperSignup.id).where(
+            HelperSignup.session_id == meeting.id, HelperSignup.resident_id == resident_id
+        )
+        if session.scalar(helping):  # told so even when the session is full
+            raise Conflict("course.helper_already", "Already helping at this session.")
         taken = session.scalar(select(func.count()).where(HelperSignup.session_id == meeting.id)) or 0
         if taken >= course.helpers_wanted:
             raise Conflict("course.helpers_full", "This session has all the helpers it wants.")

@@ -324,7 +324,9 @@ def lapse_offers(session: Session, now: datetime) -> dict[str, int]:
     ).all()
     for enrolment_id, course_id in due:
         course = _lock(session, course_id)
-        row = session.get(Enrolment, enrolment_id)
+        # Afresh under the lock (as ``cancel`` and ``confirm`` do): a copy the session holds may predate a
+        # confirmation made meanwhile, and lapsing it would fail on its version and stop the tick.
+        row = session.get(Enrolment, enrolment_id, populate_existing=True)
         if row is None or row.status != "offered":
             continue
         row.status, row.offered_until, row.changed_at = "lapsed", None, now

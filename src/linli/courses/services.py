@@ -114,7 +114,9 @@ def load(session: Session, scope: Scope, course_id: int, capability: str | None 
         raise NotFound("course")
     query = select(Course).where(Course.id == course_id)
     if lock:
-        query = query.with_for_update()
+        # Read the row afresh under the lock: a copy the session already holds (read before another
+        # transaction took a seat or changed the course) would decide on stale ``taken`` and ``version``.
+        query = query.with_for_update().execution_options(populate_existing=True)
     course = session.scalars(query).first()
     if course is None:
         raise NotFound("course")
