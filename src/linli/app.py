@@ -26,6 +26,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from linli.audit import pages as audit_pages
     from linli.courses import api as courses_api
     from linli.courses import pages as courses_pages
+    from linli.institutions import api as institutions_api
+    from linli.institutions import inspection_pages as institutions_inspection_pages
+    from linli.institutions import pages as institutions_pages
     from linli.ledger import api as ledger_api
     from linli.ledger import pages as ledger_pages
     from linli.matching import api as matching_api
@@ -87,6 +90,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         matching_pages.router,
         courses_api.router,
         courses_pages.router,
+        institutions_api.router,
+        institutions_api.inspections_router,
+        institutions_api.templates_router,
+        institutions_api.findings_router,
+        institutions_pages.router,
+        institutions_inspection_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

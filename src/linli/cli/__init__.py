@@ -9,7 +9,8 @@ import sys
 
 import typer
 
-import linli.courses  # noqa: F401  (the SLA tick lapses courses' unconfirmed offers)
+import linli.courses  # the SLA tick lapses courses' unconfirmed offers
+import linli.institutions  # the SLA tick marks institutions' overdue findings
 import linli.volunteers  # noqa: F401  (keeps volunteers' tasks in step when a command moves an order)
 from linli import __version__
 from linli.cli import audit, common, db, demo, keys, ledger, needs, serve, setup, visits

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 
 from linli.accounts.permissions import NEEDS_READ, NEEDS_REQUEST, NEEDS_WRITE
 from linli.errors import DomainError

@@ -32,8 +32,9 @@ from linli.synth.activity import LIVE_DAYS, grow_activity
 from linli.synth.bootstrap import seed_tags
 from linli.synth.bulk import AREA, QUICK_FROM, BulkWriter, RowBuffer, first_ids, quick_sqlite, vacuum_postgres
 from linli.synth.community import ahead, batches
-from linli.synth.rows import RowMaker
 from linli.synth.courses import grow_courses
+from linli.synth.institutions import grow_institutions
+from linli.synth.rows import RowMaker
 from linli.synth.supply import VOLUNTEER_ACCOUNTS, grow_supply
 from linli.synth.supply_bulk import grow_district_supply
 from linli.visits.hooks import DEFER
@@ -201,6 +202,8 @@ def build_demo(
     if progress:
         progress("supply", summary.residents, total)
     supply = grow_supply(session, seed)
+    # 阳台山社区's tutoring institutions: two over its resources, two with resources of their own (not on hand)
+    supply.resources += grow_institutions(session, seed).resources
     if scale == "district":
         grow_district_supply(session, seed, layout.COMMUNITY[0], supply)
     summary.volunteers, summary.teams, summary.resources = supply.volunteers, supply.teams, supply.resources

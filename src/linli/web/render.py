@@ -128,6 +128,7 @@ NAV = (
     ("volunteers", "/volunteers", "Volunteers", perms.SUPPLY_READ),
     ("my_record", "/volunteers/me", "My service record", perms.VOLUNTEER_SELF),
     ("matching", "/matching", "Matching", perms.NEEDS_DISPATCH),
+    ("institutions", "/institutions", "Institutions", perms.INSTITUTION_READ),
     ("courses", "/courses", "Courses", perms.COURSE_READ),
     ("family_courses", "/courses/family", "My children's courses", perms.COURSE_JOIN),
     ("ledger", "/ledger", "Ledger", perms.LEDGER_EXPORT),
