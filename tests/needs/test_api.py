@@ -87,6 +87,30 @@ def test_it_refuses_the_second_of_two_changes_made_on_the_same_version(
     assert client.get(f"/api/v1/needs/{order.id}").json()["state"] == "registered"
 
 
+def test_the_order_page_keeps_the_photo_sent_with_a_progress_note(
+    client: TestClient,
+    nw: NeedsWorld,
+    db: Session,
+    tmp_path,
+    app,
+) -> None:
+    """The page's form gives Starlette's UploadFile (not FastAPI's subclass): the photo must not be dropped."""
+    app.state.runtime.settings.upload_dir = tmp_path
+    order = dispatched(db, nw)
+    login(client, "volunteer")
+    client.post(f"/api/v1/needs/{order.id}/transitions", json={"action": "accept"})
+    version = client.get(f"/api/v1/needs/{order.id}").json()["version"]
+    sent = client.post(
+        f"/needs/{order.id}/progress",
+        data={"note": "已上门，拍了照片", "version": str(version)},
+        files={"photo": ("p.png", PNG, "image/png")},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    photo = client.get(f"/api/v1/needs/{order.id}").json()["events"][-1]["photo"]
+    assert photo and photo.startswith(f"needs/{order.id}/") and photo.endswith(".png")
+
+
 def test_it_keeps_a_photo_with_a_progress_note_and_refuses_other_files(
     client: TestClient,
     nw: NeedsWorld,
