@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 import linli.courses  # noqa: F401  (registers the lapse of offers with the SLA tick)
 from linli.accounts.services import create_user
 from linli.audit.models import AuditEvent
-from linli.courses import classes, enrolment, services
+from linli.courses import classes, enrolment, seats, services
 from linli.courses.figures import course_figures
 from linli.courses.models import Course, CourseSession, Enrolment
 from linli.courses.schemas import (
@@ -381,9 +381,9 @@ def test_a_freed_seat_is_offered_for_the_hold_period_and_confirmed(db: Session, 
 def test_an_offer_not_confirmed_lapses_at_the_tick_and_passes_on(
     db: Session, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert enrolment.lapse_offers in escalation.ALSO  # importing linli.courses registers it
+    assert seats.lapse_offers in escalation.ALSO  # importing linli.courses registers it
     # The tick runs with the courses' hook alone: the other modules' hooks are their own tests' concern.
-    monkeypatch.setattr(escalation, "ALSO", [enrolment.lapse_offers])
+    monkeypatch.setattr(escalation, "ALSO", [seats.lapse_offers])
     course_id, ids = held_course(db, world)
     enrolment.cancel(db, scope_of(db, "mum"), ids[0])
     assert escalation.tick(db).others == {"course.lapsed": 0, "course.promoted": 0}  # not yet due
@@ -413,12 +413,12 @@ def test_an_offer_confirmed_while_the_tick_runs_does_not_lapse(
     """
     if db.get_bind().dialect.name != "postgresql":
         pytest.skip("SQLite lets one writer in at a time")
-    monkeypatch.setattr(escalation, "ALSO", [enrolment.lapse_offers])
+    monkeypatch.setattr(escalation, "ALSO", [seats.lapse_offers])
     course_id, ids = held_course(db, world)
     enrolment.cancel(db, scope_of(db, "mum"), ids[0])
     held = db.get(Enrolment, ids[1])  # the tick's session holds the offer as it was
     assert held is not None and held.status == "offered"
-    lock = enrolment._lock
+    lock = seats.lock
 
     def confirmed_first(session: Session, locked_id: int) -> Course:
         if session is db:  # the tick; the family's confirmation takes the lock as usual
@@ -426,7 +426,7 @@ def test_an_offer_confirmed_while_the_tick_runs_does_not_lapse(
                 enrolment.confirm(family_phone, scope_of(family_phone, "mum"), ids[1])
         return lock(session, locked_id)
 
-    monkeypatch.setattr(enrolment, "_lock", confirmed_first)
+    monkeypatch.setattr(seats, "lock", confirmed_first)
     result = escalation.tick(db, now=utcnow() + timedelta(hours=25))
     assert result.others == {"course.lapsed": 0, "course.promoted": 0}
     assert held.status == "enrolled"

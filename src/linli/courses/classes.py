@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from linli.accounts.models import User
 from linli.accounts.permissions import COURSE_MANAGE, COURSE_READ, Scope
+from linli.areas.models import Area
 from linli.areas.services import area_labels
 from linli.audit import services as audit
 from linli.courses import enrolment
 from linli.courses.models import ACTIVE, Attendance, Course, CourseArea, CourseSession, Enrolment, HelperSignup
 from linli.courses.schemas import AttendanceIn, AttendanceOut, HelperIn, HelperOut, RosterOut, RosterRow
-from linli.courses.services import MAX_ID, area_path, first_days, load, outs
+from linli.courses.services import MAX_ID, first_days, load, outs
 from linli.db.base import utcnow
 from linli.db.engine import transaction
 from linli.errors import Conflict, Invalid, NotFound
@@ -31,11 +32,8 @@ HEAD = "01"  # GB/T 4761: the household head, the guardian shown when the one wh
 
 def _may_read(session: Session, scope: Scope, course: Course) -> None:
     """Raise ``NotFound`` unless ``COURSE_READ`` reaches the course's area or one of its organising grids."""
-    paths = [area_path(session, course.area_id)]
-    paths += [
-        area_path(session, a)
-        for a in session.scalars(select(CourseArea.area_id).where(CourseArea.course_id == course.id))
-    ]
+    organisers = select(CourseArea.area_id).where(CourseArea.course_id == course.id)
+    paths = session.scalars(select(Area.path).where(or_(Area.id == course.area_id, Area.id.in_(organisers)))).all()
     if not any(scope.reaches(COURSE_READ, p) for p in paths):
         raise NotFound("course")
 

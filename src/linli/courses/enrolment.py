@@ -12,10 +12,10 @@ waitlist. A freed seat goes at once to the first waiting (``hold_hours`` 0), or 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
@@ -24,27 +24,17 @@ from linli.accounts.models import User
 from linli.accounts.permissions import COURSE_ENROL, COURSE_JOIN, COURSE_MANAGE, Scope
 from linli.areas.models import Area
 from linli.audit import services as audit
+from linli.courses import seats
 from linli.courses.models import ACTIVE, SEATED, Course, CourseSession, Enrolment
 from linli.courses.schemas import ChildOut, EnrolmentIn, EnrolmentOut
 from linli.courses.services import MAX_ID, area_path, first_days, load, open_for_signup
 from linli.db.base import utcnow
 from linli.db.engine import transaction
 from linli.errors import Conflict, Invalid, NotFound
-from linli.i18n import translate
 from linli.lib import clock
-from linli.needs.models import Notification
 from linli.registry.models import Resident
 
-FAMILY_PAGE = "/courses/family"
 CHILD_AGE = 18  # the family page lists the household's members under this age
-# What a family is told, by kind (English msgids; the Chinese in courses.po). ``courses/__init__`` adds
-# them to the notifications' table so each reader sees them in their language.
-MESSAGES = {
-    "course_promoted": "A place is yours: {title}",
-    "course_offered": "A place is offered, confirm it in time: {title}",
-    "course_cancelled": "Course cancelled: {title}",
-}
-
 
 # ---- who may act for a child ------------------------------------------------------------------------
 
@@ -103,47 +93,6 @@ def _load(session: Session, scope: Scope, enrolment_id: int) -> Enrolment:
     ):
         return row
     raise NotFound("enrolment")
-
-
-# ---- seats ------------------------------------------------------------------------------------------
-
-
-def _take_seat(session: Session, course_id: int) -> bool:
-    """Take a seat if one is free (one conditional UPDATE); return whether it was taken."""
-    result = session.execute(
-        update(Course)
-        .where(Course.id == course_id, Course.taken < Course.capacity)
-        .values(taken=Course.taken + 1)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
-
-
-def _free_seat(session: Session, course_id: int) -> None:
-    session.execute(
-        update(Course)
-        .where(Course.id == course_id, Course.taken > 0)
-        .values(taken=Course.taken - 1)
-        .execution_options(synchronize_session=False)
-    )
-
-
-def _next_queue(session: Session, course_id: int) -> int:
-    """Return the next waitlist number of a course, raising the counter (under the course's lock)."""
-    raised = session.execute(
-        update(Course)
-        .where(Course.id == course_id)
-        .values(next_queue=Course.next_queue + 1)
-        .returning(Course.next_queue)
-        .execution_options(synchronize_session=False)
-    ).scalar_one()
-    return int(raised) - 1
-
-
-def _lock(session: Session, course_id: int) -> Course:
-    course = session.scalars(select(Course).where(Course.id == course_id).with_for_update()).one()
-    session.refresh(course)
-    return course
 
 
 def _age(child: Resident, first_day: date | None) -> int | None:
@@ -214,11 +163,11 @@ def enrol(session: Session, scope: Scope, course_id: int, data: EnrolmentIn) -> 
                 other=clash[0],
                 when=clock.local(clash[1]).strftime("%Y-%m-%d %H:%M"),
             )
-        seated = _take_seat(session, course.id)
+        seated = seats.take_seat(session, course.id)
         now = utcnow()
         row = held or Enrolment(course_id=course.id, resident_id=child.id, created_at=now)
         row.status = "enrolled" if seated else "waitlisted"
-        row.queue_seq = None if seated else _next_queue(session, course.id)
+        row.queue_seq = None if seated else seats.next_queue(session, course.id)
         row.offered_until = None
         row.household_id = child.household_id
         row.guardian_user_id = scope.user_id if as_guardian else _guardian_account(session, child.household_id)
@@ -240,7 +189,7 @@ def cancel(session: Session, scope: Scope, enrolment_id: int) -> EnrolmentOut:
     """Cancel a sign-up; a seat it held goes to the first on the waitlist in the same transaction."""
     with transaction(session):
         row = _load(session, scope, enrolment_id)
-        course = _lock(session, row.course_id)
+        course = seats.lock(session, row.course_id)
         session.refresh(row)
         if row.status not in ACTIVE:
             raise Conflict("course.not_active", "This sign-up is no longer active.")
@@ -255,8 +204,8 @@ def cancel(session: Session, scope: Scope, enrolment_id: int) -> EnrolmentOut:
             area_id=course.area_id, changes={"status": [was, "cancelled"]},
         )  # fmt: skip
         if was in SEATED:
-            _free_seat(session, course.id)
-            fill_seats(session, scope, course)
+            seats.free_seat(session, course.id)
+            seats.fill_seats(session, scope, course)
         return outs(session, [row])[0]
 
 
@@ -264,7 +213,7 @@ def confirm(session: Session, scope: Scope, enrolment_id: int) -> EnrolmentOut:
     """Take up an offered seat within its hold period."""
     with transaction(session):
         row = _load(session, scope, enrolment_id)
-        _lock(session, row.course_id)
+        course = seats.lock(session, row.course_id)
         session.refresh(row)
         if row.status != "offered":
             raise Conflict("course.not_offered", "No seat is offered on this sign-up.")
@@ -272,95 +221,10 @@ def confirm(session: Session, scope: Scope, enrolment_id: int) -> EnrolmentOut:
             raise Conflict("course.offer_lapsed", "The offer has lapsed; the seat passed on.")
         row.status, row.offered_until, row.changed_at = "enrolled", None, utcnow()
         audit.record_by(
-            session, scope, "course.confirm", entity="enrolment", entity_id=row.id, area_id=None,
-            changes={"status": ["offered", "enrolled"]},
+            session, scope, "course.confirm", entity="enrolment", entity_id=row.id,
+            area_id=course.area_id, changes={"status": ["offered", "enrolled"]},
         )  # fmt: skip
         return outs(session, [row])[0]
-
-
-def fill_seats(session: Session, scope: Scope | None, course: Course, now: datetime | None = None) -> list[int]:
-    """Give the free seats of a course (its row locked) to the first waiting, in order; return their ids.
-
-    With ``hold_hours`` the seat is offered and held until the family confirms or the hold lapses.
-    """
-    if course.status != "open":
-        return []
-    now = now or utcnow()
-    promoted: list[int] = []
-    while True:
-        first = session.scalars(
-            select(Enrolment)
-            .where(Enrolment.course_id == course.id, Enrolment.status == "waitlisted")
-            .order_by(Enrolment.queue_seq, Enrolment.id)
-            .limit(1)
-        ).first()
-        if first is None or not _take_seat(session, course.id):
-            break
-        held = course.hold_hours > 0
-        first.status = "offered" if held else "enrolled"
-        first.offered_until = now + timedelta(hours=course.hold_hours) if held else None
-        first.changed_at = now
-        session.flush()
-        _tell(session, first.guardian_user_id, "course_offered" if held else "course_promoted", course)
-        changes = {"status": ["waitlisted", first.status], "course_id": [None, course.id]}
-        if scope is None:
-            audit.record(session, "course.promote", username="system", entity="enrolment", entity_id=first.id,
-                         area_id=course.area_id, changes=changes)  # fmt: skip
-        else:
-            audit.record_by(session, scope, "course.promote", entity="enrolment", entity_id=first.id,
-                            area_id=course.area_id, changes=changes)  # fmt: skip
-        promoted.append(first.id)
-    session.expire(course, ["taken", "next_queue"])
-    return promoted
-
-
-def lapse_offers(session: Session, now: datetime) -> dict[str, int]:
-    """Lapse the offers not confirmed in time and pass their seats on (the SLA tick calls it)."""
-    lapsed = promoted = 0
-    due = session.execute(
-        select(Enrolment.id, Enrolment.course_id)
-        .where(Enrolment.status == "offered", Enrolment.offered_until < now)
-        .order_by(Enrolment.course_id, Enrolment.id)
-    ).all()
-    for enrolment_id, course_id in due:
-        course = _lock(session, course_id)
-        # Afresh under the lock (as ``cancel`` and ``confirm`` do): a copy the session holds may predate a
-        # confirmation made meanwhile, and lapsing it would fail on its version and stop the tick.
-        row = session.get(Enrolment, enrolment_id, populate_existing=True)
-        if row is None or row.status != "offered":
-            continue
-        row.status, row.offered_until, row.changed_at = "lapsed", None, now
-        session.flush()
-        audit.record(session, "course.lapse", username="system", entity="enrolment", entity_id=row.id,
-                     area_id=course.area_id, changes={"status": ["offered", "lapsed"]})  # fmt: skip
-        _free_seat(session, course.id)
-        lapsed += 1
-        promoted += len(fill_seats(session, None, course, now))
-    return {"course.lapsed": lapsed, "course.promoted": promoted}
-
-
-def tell_families(session: Session, course: Course, kind: str) -> int:
-    """Tell every family with an active sign-up to ``course``; return how many accounts were told."""
-    users: set[int] = set(
-        session.scalars(
-            select(Enrolment.guardian_user_id).where(
-                Enrolment.course_id == course.id,
-                Enrolment.status.in_(ACTIVE),
-                Enrolment.guardian_user_id.is_not(None),
-            )
-        )
-    )
-    for user_id in sorted(users):
-        _tell(session, user_id, kind, course)
-    return len(users)
-
-
-def _tell(session: Session, user_id: int | None, kind: str, course: Course) -> None:
-    if user_id is None:
-        return
-    subject = course.title[:200]
-    text = translate(MESSAGES[kind], "zh").format(title=subject)[:300]
-    session.add(Notification(user_id=user_id, kind=kind, subject=subject, text=text, link=FAMILY_PAGE))
 
 
 # ---- reading -------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, delete, false, func, or_, select
@@ -22,6 +22,7 @@ from linli.accounts.permissions import COURSE_JOIN, COURSE_MANAGE, COURSE_READ, 
 from linli.areas.models import Area
 from linli.areas.services import ancestry, area_labels
 from linli.audit import services as audit
+from linli.courses import seats
 from linli.courses.models import (
     ACTIVE,
     CATEGORIES,
@@ -235,8 +236,6 @@ def create_course(session: Session, scope: Scope, data: CourseIn) -> CourseOut:
 
 def update_course(session: Session, scope: Scope, course_id: int, data: CourseUpdate) -> CourseOut:
     """Change a course; more seats promote the waitlist at once; fewer than those taken are refused."""
-    from linli.courses import enrolment  # the waitlist's promotion; enrolment builds on this module
-
     scope.require(COURSE_MANAGE)
     with transaction(session):
         course = load(session, scope, course_id, COURSE_MANAGE, lock=True)
@@ -294,14 +293,12 @@ def update_course(session: Session, scope: Scope, course_id: int, data: CourseUp
                 changes=changes,
             )  # fmt: skip
         if "capacity" in changes:
-            enrolment.fill_seats(session, scope, course)
+            seats.fill_seats(session, scope, course)
         return outs(session, [course])[0]
 
 
 def cancel_course(session: Session, scope: Scope, course_id: int, data: CancelCourseIn) -> CourseOut:
     """Cancel a course: sign-ups stop and every family with a place or on the waitlist is told."""
-    from linli.courses import enrolment
-
     scope.require(COURSE_MANAGE)
     with transaction(session):
         course = load(session, scope, course_id, COURSE_MANAGE, lock=True)
@@ -310,7 +307,7 @@ def cancel_course(session: Session, scope: Scope, course_id: int, data: CancelCo
         if course.status == "cancelled":
             raise Conflict("course.cancelled", "This course is already cancelled.")
         course.status = "cancelled"
-        told = enrolment.tell_families(session, course, "course_cancelled")
+        told = seats.tell_families(session, course, "course_cancelled")
         audit.record_by(
             session, scope, "course.cancel", entity="course", entity_id=course.id, area_id=course.area_id,
             changes={"status": ["open", "cancelled"], "reason": [None, data.reason], "told": [None, told]},
@@ -368,9 +365,7 @@ def _filtered(session: Session, scope: Scope, f: CourseFilter) -> Select[Any]:
     return query
 
 
-def _day_start(day: date) -> Any:
-    from datetime import datetime, time
-
+def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), clock.LOCAL)
 
 
@@ -413,15 +408,7 @@ def first_days(session: Session, course_ids: Iterable[int]) -> dict[int, date]:
         .where(CourseSession.course_id.in_(ids))
         .group_by(CourseSession.course_id)
     ).all()
-    return {course_id: clock.local_date(_aware(first)) for course_id, first in rows if first is not None}
-
-
-def _aware(moment: Any) -> Any:
-    from datetime import UTC, datetime
-
-    if isinstance(moment, str):  # SQLite's min() of a stored time comes back as text
-        moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return {course_id: clock.local_date(first) for course_id, first in rows if first is not None}
 
 
 # ---- reading out ----------------------------------------------------------------------------------
