@@ -50,6 +50,8 @@ STATUS_LABELS = {
     "cancelled": "Cancelled",
     "lapsed": "Offer lapsed",
 }
+# The list's status filter: running, cancelled, or both (English msgids, in courses.po).
+LIST_STATUSES = (("open", "Running"), ("cancelled", "Cancelled"), ("all", "All"))
 INPUTS = (
     "area_id",
     "title",
@@ -255,11 +257,12 @@ def list_page(
         "page_url": pager_url(request),
         "can_manage": scope.can(COURSE_MANAGE),
         "is_family": scope.can(COURSE_JOIN),
-        "category_options": [(c, translate(CATEGORY_LABELS[c], locale)) for c in CATEGORIES],
     }
     if is_htmx(request):
         return render(request, "courses/list.html", {**labels(request), **context}, block="results")
     context["area_options"] = [(str(i), n) for i, n in resource_services.area_choices(session, scope, COURSE_READ)]
+    context["category_options"] = [(c, translate(CATEGORY_LABELS[c], locale)) for c in CATEGORIES]
+    context["status_options"] = [(code, translate(text, locale)) for code, text in LIST_STATUSES]
     return show(request, "list.html", context)
 
 
