@@ -24,6 +24,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from linli.accounts import pages as accounts_pages
     from linli.audit import api as audit_api
     from linli.audit import pages as audit_pages
+    from linli.civic.councils import api as councils_api
+    from linli.civic.councils import pages as councils_pages
+    from linli.civic.honours import api as honours_api
+    from linli.civic.honours import pages as honours_pages
+    from linli.civic.stories import api as stories_api
+    from linli.civic.stories import pages as stories_pages
     from linli.courses import api as courses_api
     from linli.courses import pages as courses_pages
     from linli.institutions import api as institutions_api
@@ -96,6 +102,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         institutions_api.findings_router,
         institutions_pages.router,
         institutions_inspection_pages.router,
+        councils_api.router,
+        councils_pages.router,
+        honours_api.router,
+        honours_pages.router,
+        stories_api.router,
+        stories_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

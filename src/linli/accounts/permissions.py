@@ -57,6 +57,12 @@ COURSE_ALL = frozenset({COURSE_READ, COURSE_ENROL, COURSE_MANAGE})
 # Institutions (托教机构): see them and their inspections; record an inspection; keep institutions and templates.
 INSTITUTION_READ, INSPECT, INSTITUTION_MANAGE = "institution.read", "institution.inspect", "institution.manage"
 INSTITUTION_ALL = frozenset({INSTITUTION_READ, INSPECT, INSTITUTION_MANAGE})
+# Self-governance (councils, selections, stories): see everything of the area, drafts and counts included;
+# write (raise a topic, draft a story from a log, record a consent, enter a paper vote); keep it (councils,
+# meetings and votes, selections and their publication, story review and publication). A resident takes
+# part: raises and co-signs topics, nominates and votes, reads what is published for their area.
+CIVIC_READ, CIVIC_WRITE, CIVIC_MANAGE, CIVIC_JOIN = "civic.read", "civic.write", "civic.manage", "civic.join"
+CIVIC_ALL = frozenset({CIVIC_READ, CIVIC_WRITE, CIVIC_MANAGE})
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     "admin": frozenset({READ, WRITE, AREA_WRITE, AUDIT_READ, USER_MANAGE, SENSITIVE, UNMASK})
@@ -64,27 +70,31 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     | LEDGER_ALL
     | SUPPLY_ALL
     | COURSE_ALL
-    | INSTITUTION_ALL,
+    | INSTITUTION_ALL
+    | CIVIC_ALL,
     "supervisor": frozenset(
         {READ, AUDIT_READ, NEEDS_READ, NEEDS_SUPERVISE, LEDGER_EXPORT, SUPPLY_READ, COURSE_READ, INSTITUTION_READ}
-    ),
+    )
+    | {CIVIC_READ},
     "secretary": frozenset({READ, WRITE, AREA_WRITE, USER_MANAGE, SENSITIVE, UNMASK})
     | NEEDS_LEAD
     | LEDGER_ALL
     | SUPPLY_ALL
     | COURSE_ALL
-    | INSTITUTION_ALL,
+    | INSTITUTION_ALL
+    | CIVIC_ALL,
     "staff": frozenset({READ, WRITE, UNMASK, LEDGER_IMPORT, LEDGER_EXPORT})
     | NEEDS_STAFF
     | SUPPLY_ALL
     | COURSE_ALL
-    | INSTITUTION_ALL,
+    | INSTITUTION_ALL
+    | CIVIC_ALL,
     "grid_worker": frozenset(
         {READ, WRITE, UNMASK, NEEDS_READ, NEEDS_WRITE, NEEDS_HANDLE, LEDGER_IMPORT, LEDGER_EXPORT, SUPPLY_READ}
     )
-    | {COURSE_READ, COURSE_ENROL, INSTITUTION_READ, INSPECT},
+    | {COURSE_READ, COURSE_ENROL, INSTITUTION_READ, INSPECT, CIVIC_READ, CIVIC_WRITE},
     "volunteer": frozenset({NEEDS_HANDLE, VOLUNTEER_SELF}),
-    "resident": frozenset({NEEDS_REQUEST, COURSE_JOIN}),
+    "resident": frozenset({NEEDS_REQUEST, COURSE_JOIN, CIVIC_JOIN}),
 }
 
 

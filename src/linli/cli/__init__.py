@@ -9,6 +9,7 @@ import sys
 
 import typer
 
+import linli.civic  # the SLA tick lists late follow-ups of council decisions
 import linli.courses  # the SLA tick lapses courses' unconfirmed offers
 import linli.institutions  # the SLA tick marks institutions' overdue findings
 import linli.volunteers  # noqa: F401  (keeps volunteers' tasks in step when a command moves an order)

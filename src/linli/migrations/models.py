@@ -1,5 +1,8 @@
 """Import every model so ``Base.metadata`` is complete (Alembic and ``create_all`` read it)."""
 
+import linli.civic.councils.models
+import linli.civic.honours.models
+import linli.civic.stories.models
 import linli.courses.models
 import linli.institutions.models
 import linli.ledger.models

@@ -1,0 +1,9 @@
+"""The honours part of self-governance through the API."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from linli.web.deps import current_scope
+
+router = APIRouter(prefix="/api/v1", tags=["civic"], dependencies=[Depends(current_scope)])
