@@ -115,7 +115,8 @@ def _context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
     return base
 
 
-# The main menu: (key, path, English msgid, the capability that shows it; None: everyone signed in).
+# The main menu: (key, path, English msgid, the capability that shows it — or any of several; None:
+# everyone signed in).
 NAV = (
     ("home", "/", "Home", None),
     ("areas", "/areas", "Areas", perms.READ),
@@ -131,6 +132,9 @@ NAV = (
     ("institutions", "/institutions", "Institutions", perms.INSTITUTION_READ),
     ("courses", "/courses", "Courses", perms.COURSE_READ),
     ("family_courses", "/courses/family", "My children's courses", perms.COURSE_JOIN),
+    ("councils", "/councils", "Councils", (perms.CIVIC_READ, perms.CIVIC_JOIN)),
+    ("selections", "/selections", "Selections", (perms.CIVIC_READ, perms.CIVIC_JOIN)),
+    ("stories", "/stories", "Stories", (perms.CIVIC_READ, perms.CIVIC_JOIN)),
     ("ledger", "/ledger", "Ledger", perms.LEDGER_EXPORT),
     ("audit", "/audit", "Audit trail", perms.AUDIT_READ),
     ("messages", "/notifications", "Messages", None),
@@ -139,7 +143,14 @@ NAV = (
 
 def nav_items(scope: Scope) -> list[tuple[str, str, str]]:
     """Return the menu entries ``(key, path, msgid)`` the user's roles open."""
-    return [(key, path, label) for key, path, label, capability in NAV if capability is None or scope.can(capability)]
+    return [(key, path, label) for key, path, label, capability in NAV if _opens(scope, capability)]
+
+
+def _opens(scope: Scope, capability: str | tuple[str, ...] | None) -> bool:
+    """Return whether a menu entry's capability (or any of several) is held; None opens it to everyone."""
+    if capability is None:
+        return True
+    return any(scope.can(c) for c in ((capability,) if isinstance(capability, str) else capability))
 
 
 def tag_name(code: str, name: str, locale: str) -> str:
