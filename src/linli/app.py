@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from linli.needs import pages as needs_pages
     from linli.registry import api as registry_api
     from linli.registry import pages as registry_pages
+    from linli.reports import api as reports_api
     from linli.resources import api as resources_api
     from linli.resources import pages as resources_pages
     from linli.visits import api as visits_api
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         honours_pages.router,
         stories_api.router,
         stories_pages.router,
+        reports_api.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # The SLA tick inside the web server; unset means "yes in development" (production runs `linli worker`).
     jobs_in_process: bool | None = None
     sla_tick_seconds: int = Field(60, ge=5, le=3600)
+    # How often the job runner refreshes the dashboard's monthly rollups (the month under way, and past
+    # months a late change touched).
+    rollup_minutes: int = Field(15, ge=1, le=1440)
     # Matching (供需精准对接): the weight of each part of a candidate's score (each part lies in 0–1), the
     # least score worth proposing, and how long a task holds a volunteer when its order names a time.
     match_weights: dict[str, float] = Field(default_factory=lambda: dict(MATCH_WEIGHTS))

@@ -8,6 +8,7 @@ import linli.institutions.models
 import linli.ledger.models
 import linli.matching.models
 import linli.needs.models
+import linli.reports.models
 import linli.resources.models
 import linli.visits.models
 import linli.volunteers.models  # noqa: F401  (the tables of every module)

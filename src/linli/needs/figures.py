@@ -109,8 +109,24 @@ def figures(session: Session, scope: Scope, area_id: int, date_from: date, date_
     )
 
 
+def by_area(session: Session, date_from: date, date_to: date) -> dict[tuple[int, int], Counts]:
+    """Return the counts of every order received ``date_from``..``date_to`` (local days), by area and category.
+
+    For the monthly rollups (``reports``): the whole database at once, no scope; "overdue now" is left out.
+    """
+    start = datetime.combine(date_from, time(0), LOCAL).astimezone(UTC)
+    end = datetime.combine(date_to + timedelta(days=1), time(0), LOCAL).astimezone(UTC)
+    in_period = and_(WorkOrder.created_at >= start, WorkOrder.created_at < end)
+    return _grouped(session, (WorkOrder.area_id, WorkOrder.category_id), in_period, None)
+
+
 def _grouped(session: Session, key: Any, in_period: Any, overdue_now: Any, held: Any = None) -> dict[Any, Counts]:
-    """Return the counts of the period's orders, and the orders overdue now, grouped by ``key``."""
+    """Return the counts of the period's orders, and the orders overdue now, grouped by ``key``.
+
+    ``key`` is one expression, or a tuple of them (the counts are then keyed by tuples); ``overdue_now``
+    None leaves that count out.
+    """
+    keys = key if isinstance(key, tuple) else (key,)
 
     def count(condition: Any) -> Any:
         return func.sum(case((condition, 1), else_=0)).cast(Integer)
@@ -118,7 +134,7 @@ def _grouped(session: Session, key: Any, in_period: Any, overdue_now: Any, held:
     resolved = WorkOrder.state.in_(RESOLVED)
     period = (
         select(
-            key,
+            *keys,
             func.count(),
             count(WorkOrder.state == "dismissed"),
             count(resolved),
@@ -131,13 +147,18 @@ def _grouped(session: Session, key: Any, in_period: Any, overdue_now: Any, held:
         .select_from(WorkOrder)
         .where(in_period)
     )
-    late = select(key, func.count()).select_from(WorkOrder).where(overdue_now)
     if held is not None:
         period = period.join(held, held.id == WorkOrder.area_id)
-        late = late.join(held, held.id == WorkOrder.area_id)
     out: dict[Any, Counts] = {}
-    for k, *numbers in session.execute(period.group_by(key)).all():
-        out[k] = Counts(*(int(n or 0) for n in numbers))
+    width = len(keys)
+    for row in session.execute(period.group_by(*keys)).all():
+        k = row[0] if width == 1 else tuple(row[:width])
+        out[k] = Counts(*(int(n or 0) for n in row[width:]))
+    if overdue_now is None:
+        return out
+    late = select(key, func.count()).select_from(WorkOrder).where(overdue_now)
+    if held is not None:
+        late = late.join(held, held.id == WorkOrder.area_id)
     for k, n in session.execute(late.group_by(key)).all():
         out.setdefault(k, Counts()).overdue_now = int(n)
     return out

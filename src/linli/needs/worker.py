@@ -23,6 +23,9 @@ from linli.runtime import Runtime
 
 log = logging.getLogger("linli.worker")
 RETRY_SECONDS = 30
+# More jobs, filled by the modules above this one (the monthly rollups of ``reports``): an id, the
+# function run with the runtime, and how often it runs — a function of the settings, in seconds.
+JOBS: list[tuple[str, Callable[[Runtime], None], Callable[[Any], int]]] = []
 
 
 def try_worker_lock(engine: Engine) -> Connection | None:
@@ -78,6 +81,10 @@ def _add_jobs(scheduler: BaseScheduler, rt: Runtime, every_seconds: int, **first
     scheduler.add_job(
         sla_job, "interval", seconds=every_seconds, args=[rt], id="sla_tick", coalesce=True, max_instances=1, **first
     )
+    for job_id, job, seconds in JOBS:
+        scheduler.add_job(
+            job, "interval", seconds=seconds(rt.settings), args=[rt], id=job_id, coalesce=True, max_instances=1, **first
+        )
 
 
 def start_in_process(rt: Runtime, every_seconds: int) -> BackgroundScheduler:

@@ -1,0 +1,25 @@
+"""The dashboard through the API: ``GET /api/v1/dashboard?area_id=&period=2026-11``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from linli.reports.dashboard import dashboard
+from linli.reports.schemas import DashboardOut
+from linli.web.deps import Access, Locale, SessionDep, current_scope
+
+router = APIRouter(prefix="/api/v1", tags=["reports"], dependencies=[Depends(current_scope)])
+
+
+@router.get("/dashboard", response_model=DashboardOut)
+def get_dashboard(
+    scope: Access,
+    session: SessionDep,
+    locale: Locale,
+    area_id: Annotated[int | None, Query(ge=1, description="The area; the user's own when left out")] = None,
+    period: Annotated[str | None, Query(max_length=7, description="A month (2026-11) or a year (2026)")] = None,
+) -> DashboardOut:
+    """The figures of an area for a month or a year, its children side by side, and the last 12 months."""
+    return dashboard(session, scope, area_id, period, locale)

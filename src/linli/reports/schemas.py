@@ -1,0 +1,49 @@
+"""What the dashboard API returns."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+
+class AreaRef(BaseModel):
+    id: int
+    name: str
+    level: str
+
+
+class Breakdown(BaseModel):
+    """One category of orders, or one care tag, and its count."""
+
+    id: int
+    name: str
+    value: int
+
+
+class AreaFigures(BaseModel):
+    """The figures of one area for the period, with the rates read off them."""
+
+    area: AreaRef
+    figures: dict[str, int] = Field(description="Figure code → value (flows summed over the period; stocks at its end)")
+    rates: dict[str, float | None] = Field(description="Rate code → share 0–1 (None when there is nothing to divide)")
+
+
+class TrendPoint(BaseModel):
+    month: date
+    figures: dict[str, int]
+    rates: dict[str, float | None]
+
+
+class DashboardOut(BaseModel):
+    area: AreaRef
+    period: str
+    months: list[date]
+    refreshed_at: datetime | None = Field(description="When the rollups of the period's last month were computed")
+    figures: dict[str, int]
+    rates: dict[str, float | None]
+    labels: dict[str, str] = Field(description="Figure and rate code → its label in the reader's language")
+    categories: list[Breakdown]
+    care: list[Breakdown]
+    children: list[AreaFigures]
+    trend: list[TrendPoint]
