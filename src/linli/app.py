@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from linli.registry import api as registry_api
     from linli.registry import pages as registry_pages
     from linli.reports import api as reports_api
+    from linli.reports import pages as reports_pages
     from linli.resources import api as resources_api
     from linli.resources import pages as resources_pages
     from linli.visits import api as visits_api
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stories_api.router,
         stories_pages.router,
         reports_api.router,
+        reports_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from linli.accounts.permissions import READ, Scope
 from linli.areas.models import Area
+from linli.areas.services import ancestry
 from linli.errors import Invalid, NotFound
 from linli.i18n import translate
 from linli.lib import clock
@@ -92,7 +93,7 @@ def dashboard(
     scope.require(READ)
     today = clock.today()
     months = months_of(period or today.strftime("%Y-%m"), today)
-    area = _area(session, scope, area_id)
+    area = area_in_reach(session, scope, area_id)
     children = session.execute(
         select(Area.id, Area.name, Area.level).where(Area.parent_id == area.id).order_by(Area.code)
     ).all()
@@ -109,8 +110,11 @@ def dashboard(
             by_area[a][month][code] = value
     own = combine(by_area[area.id], months)
     refreshed = session.scalar(select(RollupRun.refreshed_at).where(RollupRun.month == months[-1]))
+    above = [p for p in ancestry(area.path)[:-1] if scope.reaches(READ, p)]
+    trail = session.execute(select(Area.id, Area.name, Area.level).where(Area.path.in_(above)).order_by(Area.path))
     return DashboardOut(
         area=AreaRef(id=area.id, name=area.name, level=area.level),
+        trail=[AreaRef(id=i, name=n, level=lv) for i, n, lv in trail] if above else [],
         period=period or today.strftime("%Y-%m"),
         months=months,
         refreshed_at=refreshed,
@@ -140,7 +144,7 @@ def labels(locale: str) -> dict[str, str]:
     return out
 
 
-def _area(session: Session, scope: Scope, area_id: int | None) -> Area:
+def area_in_reach(session: Session, scope: Scope, area_id: int | None) -> Area:
     """Return the area asked for, if the user reaches it, or the highest area they read."""
     if area_id is None:
         paths = scope.paths(READ)

@@ -29,6 +29,24 @@ class AreaFigures(BaseModel):
     rates: dict[str, float | None] = Field(description="Rate code → share 0–1 (None when there is nothing to divide)")
 
 
+class OverdueRow(BaseModel):
+    household_id: int
+    grid: str
+    building: str
+    room: str
+    due_on: date
+    days_overdue: int
+
+
+class OverduePage(BaseModel):
+    area: AreaRef
+    total: int
+    total_capped: bool
+    page: int
+    page_size: int
+    items: list[OverdueRow]
+
+
 class TrendPoint(BaseModel):
     month: date
     figures: dict[str, int]
@@ -37,6 +55,7 @@ class TrendPoint(BaseModel):
 
 class DashboardOut(BaseModel):
     area: AreaRef
+    trail: list[AreaRef] = Field(description="The areas above it the user also reads, from the top")
     period: str
     months: list[date]
     refreshed_at: datetime | None = Field(description="When the rollups of the period's last month were computed")

@@ -119,6 +119,7 @@ def _context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
 # everyone signed in).
 NAV = (
     ("home", "/", "Home", None),
+    ("dashboard", "/dashboard", "Dashboard", perms.READ),
     ("areas", "/areas", "Areas", perms.READ),
     ("residents", "/residents", "Residents", perms.READ),
     ("visits", "/visits", "Visits", perms.READ),

@@ -1,0 +1,83 @@
+// linli 邻里 — the dashboard's charts, drawn with Apache ECharts (served by linli) from the figures the
+// API serves (the page names the address). Each chart has a table beside it that says the same; without this file the
+// tables remain.
+"use strict";
+
+(async function () {
+  const source = document.getElementById("dashboard-data");
+  if (!source || typeof echarts === "undefined") {
+    return;
+  }
+  const response = await fetch(source.dataset.src, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  if (!response.ok) {
+    return;
+  }
+  const data = await response.json();
+  const labels = data.labels;
+  const period = new URLSearchParams(window.location.search).get("period") || data.period;
+  const percent = (value) => (value === null || value === undefined ? null : Math.round(value * 1000) / 10);
+  const font = "'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
+  const base = { textStyle: { fontFamily: font }, animation: false, tooltip: { trigger: "axis" } };
+
+  function draw(kind, option, onClick) {
+    const element = document.querySelector(`[data-chart="${kind}"]`);
+    if (!element) {
+      return;
+    }
+    const chart = echarts.init(element, null, { renderer: "svg" });
+    chart.setOption(Object.assign({}, base, option));
+    if (onClick) {
+      chart.on("click", onClick);
+    }
+    window.addEventListener("resize", () => chart.resize());
+  }
+
+  const children = data.children;
+  draw(
+    "children",
+    {
+      grid: { left: 48, right: 16, top: 24, bottom: 64 },
+      xAxis: { type: "category", data: children.map((c) => c.area.name), axisLabel: { interval: 0, rotate: children.length > 6 ? 40 : 0 } },
+      yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+      series: [
+        {
+          name: labels["visits.rate"],
+          type: "bar",
+          data: children.map((c) => ({ value: percent(c.rates["visits.rate"]), areaId: c.area.id })),
+          itemStyle: { color: "#2f7d5b" },
+          cursor: "pointer",
+        },
+      ],
+    },
+    (event) => {
+      const areaId = event.data && event.data.areaId;
+      if (areaId) {
+        window.location.assign(`/dashboard?area_id=${areaId}&period=${encodeURIComponent(period)}`);
+      }
+    },
+  );
+
+  const trend = data.trend;
+  draw("trend", {
+    grid: { left: 48, right: 48, top: 40, bottom: 32 },
+    legend: { top: 0 },
+    xAxis: { type: "category", data: trend.map((t) => t.month.slice(0, 7)) },
+    yAxis: [
+      { type: "value", minInterval: 1 },
+      { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+    ],
+    series: [
+      { name: labels["orders.received"], type: "bar", data: trend.map((t) => t.figures["orders.received"] || 0), itemStyle: { color: "#8fb9d9" } },
+      { name: labels["orders.resolved"], type: "bar", data: trend.map((t) => t.figures["orders.resolved"] || 0), itemStyle: { color: "#2c6e9e" } },
+      { name: labels["visits.rate"], type: "line", yAxisIndex: 1, data: trend.map((t) => percent(t.rates["visits.rate"])), itemStyle: { color: "#2f7d5b" } },
+    ],
+  });
+
+  const categories = data.categories;
+  draw("categories", {
+    grid: { left: 96, right: 24, top: 8, bottom: 24 },
+    xAxis: { type: "value", minInterval: 1 },
+    yAxis: { type: "category", data: categories.map((c) => c.name).reverse() },
+    series: [{ name: labels["orders.received"], type: "bar", data: categories.map((c) => c.value).reverse(), itemStyle: { color: "#c27c2c" } }],
+  });
+})();
