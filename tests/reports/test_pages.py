@@ -33,7 +33,9 @@ def test_the_secretary_sees_the_community_with_its_grids_side_by_side(client, db
     html = page.text
     assert "阳台山社区" in html and "第一网格" in html and "第二网格" in html
     assert 'data-chart="children"' in html and "/static/vendor/echarts.min.js" in html
-    source = re.search(r'id="dashboard-data" hidden data-src="([^"]+)"', html)[1].replace("&amp;", "&")
+    found = re.search(r'id="dashboard-data" hidden data-src="([^"]+)"', html)
+    assert found is not None
+    source = found[1].replace("&amp;", "&")
     data = client.get(source).json()
     assert {c["area"]["name"] for c in data["children"]} == {"第一网格", "第二网格"}
     assert data["labels"]["visits.rate"] == "走访率"
