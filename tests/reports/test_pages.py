@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from linli.db.engine import transaction
 from linli.lib import clock
 from linli.reports import rollup
-from linli.visits.models import HouseholdRhythm
+from linli.reports.dashboard import dashboard
+from linli.reports.drill import overdue_households
 from tests.conftest import login
+from tests.factories import root_scope
+from tests.visits.helpers import log
 
 
-def overdue(db: Session, household: int, days: int) -> None:
-    with transaction(db):
-        db.execute(
-            update(HouseholdRhythm)
-            .where(HouseholdRhythm.household_id == household)
-            .values(next_due_on=clock.today() - timedelta(days=days), active=True)
-        )
+def visited(db: Session, household: int) -> None:
+    log(db, household, "door", clock.today())
 
 
 def test_the_secretary_sees_the_community_with_its_grids_side_by_side(client, db: Session, world) -> None:
-    overdue(db, world.household1, 4)
+    visited(db, world.household1)  # grid 2's household is never visited: overdue
     rollup.refresh_due(db)
     login(client, "secretary")
     page = client.get("/dashboard")
@@ -41,9 +36,25 @@ def test_the_secretary_sees_the_community_with_its_grids_side_by_side(client, db
     assert data["labels"]["visits.rate"] == "走访率"
     api = client.get("/api/v1/dashboard", params={"period": clock.today().strftime("%Y")}).json()
     assert api["area"]["id"] == world.community.id and len(api["months"]) == clock.today().month
-    drill = client.get(f"/dashboard/overdue?area_id={world.grid1.id}")
-    assert drill.status_code == 200 and "3号楼 301" in drill.text and "4" in drill.text
-    assert "5号楼" not in drill.text
+    children = {c["area"]["id"]: c["figures"] for c in data["children"]}
+    assert children[world.grid2.id]["visits.overdue"] == 1 and "visits.overdue" not in children[world.grid1.id]
+    drill = client.get(f"/dashboard/overdue?area_id={world.grid2.id}")
+    assert drill.status_code == 200 and "5号楼 502" in drill.text and "从未入户" in drill.text
+    assert "没有逾期未访的住户" in client.get(f"/dashboard/overdue?area_id={world.grid1.id}").text
+
+
+def test_the_households_behind_the_number_are_as_many_as_the_number(db: Session, world) -> None:
+    from tests.factories import make_household, make_resident
+
+    for n, building in enumerate(("8号楼", "9号楼", "10号楼")):  # never visited: overdue
+        make_resident(db, make_household(db, world.grid1, "601", building), name="新住户" + "甲乙丙"[n], id_number=None)
+    visited(db, world.household1)
+    log(db, world.household2, "phone", clock.today())  # a call is a contact, not a door visit
+    rollup.refresh_due(db)
+    for area in (world.grid1, world.grid2, world.community, world.district):
+        figure = dashboard(db, root_scope(), area.id, None).figures.get("visits.overdue", 0)
+        assert overdue_households(db, root_scope(), area.id).total == figure
+    assert dashboard(db, root_scope(), world.community.id, None).figures["visits.overdue"] == 4
 
 
 def test_a_bad_period_is_explained_and_the_month_shown(client, db: Session, world) -> None:
@@ -55,7 +66,6 @@ def test_a_bad_period_is_explained_and_the_month_shown(client, db: Session, worl
 
 
 def test_a_grid_worker_gets_nothing_of_another_grid(client, db: Session, world) -> None:
-    overdue(db, world.household2, 2)
     login(client, "grid1")
     assert client.get(f"/api/v1/dashboard?area_id={world.grid2.id}").status_code == 404
     assert client.get(f"/dashboard?area_id={world.community.id}").status_code == 404

@@ -118,9 +118,19 @@ def refresh_due(session: Session, today: date | None = None) -> dict[str, int]:
     return {"reports.months": len(past) + 1, "reports.rows": rows}
 
 
+def backfill(session: Session, months: int = 12, today: date | None = None) -> dict[str, int]:
+    """Refresh the last ``months`` months from the raw tables (a new install, the demo, after an import)."""
+    today = today or clock.today()
+    rows = 0
+    for month in months_back(today, months):
+        kinds = ALL_KINDS if month == first_of(today) else ("flow", "stock")
+        rows += refresh(session, month, kinds, today)
+    return {"reports.months": months, "reports.rows": rows}
+
+
 def last_refreshed(session: Session, month: date) -> datetime | None:
     """Return when ``month`` was last refreshed (None: never)."""
     return session.scalar(select(func.max(RollupRun.refreshed_at)).where(RollupRun.month == first_of(month)))
 
 
-__all__ = ["month_end", "months_back", "refresh", "refresh_due", "stale_months"]
+__all__ = ["backfill", "month_end", "months_back", "refresh", "refresh_due", "stale_months"]

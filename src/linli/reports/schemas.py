@@ -34,8 +34,8 @@ class OverdueRow(BaseModel):
     grid: str
     building: str
     room: str
-    due_on: date
-    days_overdue: int
+    last_contact: date | None
+    last_visit: date | None
 
 
 class OverduePage(BaseModel):

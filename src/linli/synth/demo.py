@@ -26,6 +26,7 @@ from linli.db.engine import transaction
 from linli.errors import Conflict, Invalid
 from linli.lib import clock
 from linli.registry.models import Resident, Tag
+from linli.reports import rollup
 from linli.runtime import cipher_of
 from linli.synth import layout
 from linli.synth.activity import LIVE_DAYS, grow_activity
@@ -216,6 +217,9 @@ def build_demo(
             progress("activity", summary.residents, total)
         done = grow_activity(session, seed)
         summary.logs, summary.orders, summary.overdue = done.logs, done.orders, done.overdue
+    if progress:
+        progress("figures", summary.residents, total)
+    rollup.backfill(session, 12)  # the dashboard's figures of the last 12 months
     summary.seconds = round(time.perf_counter() - started, 1)
     return summary
 

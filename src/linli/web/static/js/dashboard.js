@@ -17,14 +17,14 @@
   const period = new URLSearchParams(window.location.search).get("period") || data.period;
   const percent = (value) => (value === null || value === undefined ? null : Math.round(value * 1000) / 10);
   const font = "'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif";
-  const base = { textStyle: { fontFamily: font }, animation: false, tooltip: { trigger: "axis" } };
+  const base = { textStyle: { fontFamily: font }, animation: false, tooltip: { trigger: "axis", renderMode: "richText" } };
 
   function draw(kind, option, onClick) {
     const element = document.querySelector(`[data-chart="${kind}"]`);
     if (!element) {
       return;
     }
-    const chart = echarts.init(element, null, { renderer: "svg" });
+    const chart = echarts.init(element, null, { renderer: "canvas" });
     chart.setOption(Object.assign({}, base, option));
     if (onClick) {
       chart.on("click", onClick);
@@ -32,20 +32,33 @@
     window.addEventListener("resize", () => chart.resize());
   }
 
+  // The areas below side by side: overdue households as bars (the lagging one stands out), visit
+  // coverage as a line; a bar opens that area's dashboard.
   const children = data.children;
   draw(
     "children",
     {
-      grid: { left: 48, right: 16, top: 24, bottom: 64 },
+      grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
+      legend: { top: 0 },
       xAxis: { type: "category", data: children.map((c) => c.area.name), axisLabel: { interval: 0, rotate: children.length > 6 ? 40 : 0 } },
-      yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+      yAxis: [
+        { type: "value", minInterval: 1 },
+        { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
+      ],
       series: [
         {
-          name: labels["visits.rate"],
+          name: labels["visits.overdue"],
           type: "bar",
+          data: children.map((c) => ({ value: c.figures["visits.overdue"] || 0, areaId: c.area.id })),
+          itemStyle: { color: "#c0573e" },
+          cursor: "pointer",
+        },
+        {
+          name: labels["visits.rate"],
+          type: "line",
+          yAxisIndex: 1,
           data: children.map((c) => ({ value: percent(c.rates["visits.rate"]), areaId: c.area.id })),
           itemStyle: { color: "#2f7d5b" },
-          cursor: "pointer",
         },
       ],
     },
@@ -59,7 +72,7 @@
 
   const trend = data.trend;
   draw("trend", {
-    grid: { left: 48, right: 48, top: 40, bottom: 32 },
+    grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
     legend: { top: 0 },
     xAxis: { type: "category", data: trend.map((t) => t.month.slice(0, 7)) },
     yAxis: [
@@ -75,7 +88,7 @@
 
   const categories = data.categories;
   draw("categories", {
-    grid: { left: 96, right: 24, top: 8, bottom: 24 },
+    grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
     xAxis: { type: "value", minInterval: 1 },
     yAxis: { type: "category", data: categories.map((c) => c.name).reverse() },
     series: [{ name: labels["orders.received"], type: "bar", data: categories.map((c) => c.value).reverse(), itemStyle: { color: "#c27c2c" } }],
