@@ -210,3 +210,14 @@ def skill_name(code: str, locale: str) -> str:
     if locale == "en":
         return skill.name_en
     raise ValueError(f"no skill names in locale {locale!r}; use one of {LOCALES}")
+
+
+def professions(text: str) -> list[str]:
+    """Return the codes of the jobs named in ``text`` (大厨 and 厨师 alike), each once; ``[]`` when none is."""
+    return list(dict.fromkeys(code for _, code in reversed(_PROFESSION_BOOK.read(fold(text)))))
+
+
+def profession_name(code: str, locale: str) -> str:
+    """Return the name of job ``code`` in ``locale`` (``zh`` or ``en``); an unknown code raises ``KeyError``."""
+    job = _PROFESSION_BY_CODE[code]
+    return job.name if locale == "zh" else job.name_en

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from linli.reports.dashboard import dashboard
-from linli.reports.schemas import DashboardOut
+from linli.reports.profile import grid_profile
+from linli.reports.schemas import DashboardOut, ProfileOut
 from linli.web.deps import Access, Locale, SessionDep, current_scope
 
 router = APIRouter(prefix="/api/v1", tags=["reports"], dependencies=[Depends(current_scope)])
@@ -23,3 +24,14 @@ def get_dashboard(
 ) -> DashboardOut:
     """The figures of an area for a month or a year, its children side by side, and the last 12 months."""
     return dashboard(session, scope, area_id, period, locale)
+
+
+@router.get("/profile", response_model=ProfileOut)
+def get_profile(
+    scope: Access,
+    session: SessionDep,
+    locale: Locale,
+    area_id: Annotated[int | None, Query(ge=1, description="The area; the user's own when left out")] = None,
+) -> ProfileOut:
+    """The area's profile (网格画像): ages, household sizes, care, skills and professions — counts of 5 or more only."""
+    return grid_profile(session, scope, area_id, locale)

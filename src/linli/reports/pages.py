@@ -14,6 +14,7 @@ from linli.errors import Invalid
 from linli.lib import clock
 from linli.reports import dashboard as board
 from linli.reports.drill import overdue_households
+from linli.reports.profile import grid_profile
 from linli.web.deps import Access, SessionDep, current_scope, get_locale
 from linli.web.forms import as_int
 from linli.web.render import pager_url, render
@@ -64,3 +65,10 @@ def overdue_page(request: Request, scope: Access, session: SessionDep, area_id: 
     results = overdue_households(session, scope, as_int(area_id, 1), max(as_int(page) or 1, 1))
     context = {"scope": scope, "nav": "dashboard", "results": results, "page_url": pager_url(request)}
     return render(request, "reports/overdue.html", context)
+
+
+@router.get("/dashboard/profile", include_in_schema=False)
+def profile_page(request: Request, scope: Access, session: SessionDep, area_id: str = "") -> Response:
+    """Return an area's profile (网格画像): who lives there, in counts only."""
+    profile = grid_profile(session, scope, as_int(area_id, 1), get_locale(request))
+    return render(request, "reports/profile.html", {"scope": scope, "nav": "dashboard", "profile": profile})

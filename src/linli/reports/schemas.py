@@ -66,3 +66,22 @@ class DashboardOut(BaseModel):
     care: list[Breakdown]
     children: list[AreaFigures]
     trend: list[TrendPoint]
+
+
+class ProfileRow(BaseModel):
+    key: str
+    name: str
+    value: int | None = Field(description="The count; None when it is 1–4 (too few to show)")
+
+
+class ProfileOut(BaseModel):
+    """An area's profile (网格画像): counts only, none under the threshold."""
+
+    area: AreaRef
+    residents: int | None
+    threshold: int
+    ages: list[ProfileRow]
+    household_sizes: list[ProfileRow]
+    care: list[ProfileRow]
+    skills: list[ProfileRow]
+    professions: list[ProfileRow]

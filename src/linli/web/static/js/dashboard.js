@@ -34,6 +34,19 @@
 
   // The areas below side by side: overdue households as bars (the lagging one stands out), visit
   // coverage as a line; a bar opens that area's dashboard.
+  // The profile page: ages and household sizes (a count under the threshold is drawn as nothing).
+  if (data.ages) {
+    for (const [kind, rows] of [["ages", data.ages], ["sizes", data.household_sizes]]) {
+      draw(kind, {
+        grid: { left: 8, right: 8, top: 16, bottom: 8, containLabel: true },
+        xAxis: { type: "category", data: rows.map((r) => r.name) },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [{ type: "bar", data: rows.map((r) => r.value), itemStyle: { color: "#2c6e9e" } }],
+      });
+    }
+    return;
+  }
+
   const children = data.children;
   draw(
     "children",
