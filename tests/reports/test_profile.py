@@ -16,8 +16,8 @@ GIVEN = "赵钱孙李周吴郑王冯陈"
 
 
 def born(years: int) -> date:
-    today = clock.today()
-    return today.replace(year=today.year - years, day=1) if today.day > 1 else today.replace(year=today.year - years - 1)
+    """Return a birthday ``years`` whole years ago (the first of January: the birthday has passed)."""
+    return date(clock.today().year - years, 1, 1)
 
 
 def test_a_count_under_five_is_not_shown_and_zero_stays_zero() -> None:
