@@ -26,6 +26,16 @@ MATCH_WEIGHTS = {
     "reliability": 1.0,
     "fairness": 0.3,
 }
+# The grid-worker evaluation (网格员考评): the weight of each part of a worker's monthly score (each part lies in 0–1).
+EVALUATION_WEIGHTS = {
+    "visits": 3.0,
+    "contacts": 1.0,
+    "logs": 1.0,
+    "needs": 1.0,
+    "resolved": 1.0,
+    "on_time": 1.5,
+    "satisfaction": 1.5,
+}
 
 
 class Settings(BaseSettings):
@@ -74,6 +84,17 @@ class Settings(BaseSettings):
     match_weights: dict[str, float] = Field(default_factory=lambda: dict(MATCH_WEIGHTS))
     match_minimum: float = Field(4.0, ge=0)
     task_hours: float = Field(2.0, gt=0, le=24)
+    evaluation_weights: dict[str, float] = Field(default_factory=lambda: dict(EVALUATION_WEIGHTS))
+
+    @model_validator(mode="after")
+    def _known_evaluation_parts(self) -> Settings:
+        unknown = set(self.evaluation_weights) - set(EVALUATION_WEIGHTS)
+        if unknown or any(w < 0 for w in self.evaluation_weights.values()):
+            raise ValueError(
+                f"LINLI_EVALUATION_WEIGHTS names parts of {sorted(EVALUATION_WEIGHTS)} with weights of 0 or more"
+                + (f"; unknown: {sorted(unknown)}" if unknown else "")
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Settings:

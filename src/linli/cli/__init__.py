@@ -15,7 +15,7 @@ import linli.institutions  # the SLA tick marks institutions' overdue findings
 import linli.reports  # the worker refreshes the dashboard's monthly rollups
 import linli.volunteers  # noqa: F401  (keeps volunteers' tasks in step when a command moves an order)
 from linli import __version__
-from linli.cli import audit, common, db, demo, keys, ledger, needs, serve, setup, visits
+from linli.cli import audit, common, db, demo, keys, ledger, needs, report, serve, setup, visits
 from linli.errors import DomainError
 
 app = typer.Typer(
@@ -51,6 +51,7 @@ needs.register(app)
 setup.register(app)
 serve.register(app)
 demo.register(app)
+report.register(app)
 
 
 def main() -> None:

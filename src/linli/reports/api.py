@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from linli.reports.dashboard import dashboard
+from linli.reports.evaluation import evaluation
 from linli.reports.profile import grid_profile
-from linli.reports.schemas import DashboardOut, ProfileOut
-from linli.web.deps import Access, Locale, SessionDep, current_scope
+from linli.reports.schemas import DashboardOut, EvaluationOut, ProfileOut
+from linli.web.deps import Access, Locale, SessionDep, current_scope, get_runtime
 
 router = APIRouter(prefix="/api/v1", tags=["reports"], dependencies=[Depends(current_scope)])
 
@@ -35,3 +36,15 @@ def get_profile(
 ) -> ProfileOut:
     """The area's profile (网格画像): ages, household sizes, care, skills and professions — counts of 5 or more only."""
     return grid_profile(session, scope, area_id, locale)
+
+
+@router.get("/evaluation", response_model=EvaluationOut)
+def get_evaluation(
+    request: Request,
+    scope: Access,
+    session: SessionDep,
+    period: Annotated[str, Query(max_length=7, description="A month (2026-11)")],
+    area_id: Annotated[int | None, Query(ge=1, description="The area; the user's own when left out")] = None,
+) -> EvaluationOut:
+    """The grid workers of an area ranked for a month (网格员考评), with each part of their score and the weights."""
+    return evaluation(session, scope, area_id, period, get_runtime(request).settings.evaluation_weights)

@@ -6,6 +6,7 @@ overdue households behind a number.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -14,8 +15,10 @@ from linli.errors import Invalid
 from linli.lib import clock
 from linli.reports import dashboard as board
 from linli.reports.drill import overdue_households
+from linli.reports.evaluation import evaluation
 from linli.reports.profile import grid_profile
-from linli.web.deps import Access, SessionDep, current_scope, get_locale
+from linli.reports.workbook import report_workbook
+from linli.web.deps import Access, SessionDep, current_scope, get_locale, get_runtime
 from linli.web.forms import as_int
 from linli.web.render import pager_url, render
 
@@ -31,6 +34,16 @@ LINKS = {
     "supply.resources": "/resources?area_id={area}",
     "courses.running": "/courses?area_id={area}",
     "institutions.open_findings": "/institutions/findings",
+}
+# The parts of a grid worker's score, named for the page (English msgids).
+PART_LABELS = {
+    "visits": "Visit coverage",
+    "contacts": "Contacted on time",
+    "logs": "Logs",
+    "needs": "Needs raised",
+    "resolved": "Work orders resolved",
+    "on_time": "On-time rate",
+    "satisfaction": "Satisfaction",
 }
 
 
@@ -72,3 +85,38 @@ def profile_page(request: Request, scope: Access, session: SessionDep, area_id: 
     """Return an area's profile (网格画像): who lives there, in counts only."""
     profile = grid_profile(session, scope, as_int(area_id, 1), get_locale(request))
     return render(request, "reports/profile.html", {"scope": scope, "nav": "dashboard", "profile": profile})
+
+
+@router.get("/dashboard/report.xlsx", include_in_schema=False)
+def report_download(
+    request: Request, scope: Access, session: SessionDep, area_id: str = "", period: str = ""
+) -> Response:
+    """Return the area's report for the period as an Excel workbook (audited as an export)."""
+    weights = get_runtime(request).settings.evaluation_weights
+    chosen = period.strip() or clock.today().strftime("%Y-%m")
+    content, name = report_workbook(session, scope, as_int(area_id, 1), chosen, weights, get_locale(request))
+    disposition = f"attachment; filename=\"report.xlsx\"; filename*=UTF-8''{quote(name)}"
+    return Response(
+        content,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"content-disposition": disposition, "cache-control": "no-store"},
+    )
+
+
+@router.get("/dashboard/evaluation", include_in_schema=False)
+def evaluation_page(
+    request: Request, scope: Access, session: SessionDep, area_id: str = "", period: str = ""
+) -> Response:
+    """Return the grid workers of an area ranked for a month, with each part of their score."""
+    weights = get_runtime(request).settings.evaluation_weights
+    chosen = period.strip() or clock.today().strftime("%Y-%m")
+    error = None
+    try:
+        ranked = evaluation(session, scope, as_int(area_id, 1), chosen, weights)
+    except Invalid as refused:
+        error = refused.text(get_locale(request))
+        chosen = clock.today().strftime("%Y-%m")
+        ranked = evaluation(session, scope, as_int(area_id, 1), chosen, weights)
+    context = {"scope": scope, "nav": "dashboard", "ranked": ranked, "period": chosen, "error": error}
+    context["part_labels"] = PART_LABELS
+    return render(request, "reports/evaluation.html", context, status=422 if error else 200)

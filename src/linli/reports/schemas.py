@@ -85,3 +85,28 @@ class ProfileOut(BaseModel):
     care: list[ProfileRow]
     skills: list[ProfileRow]
     professions: list[ProfileRow]
+
+
+class EvaluationRow(BaseModel):
+    """One grid worker's month: the figures, each part of the score (0–1, None when it has no value), the score."""
+
+    user_id: int
+    name: str
+    households: int
+    visit_rate: float | None
+    contact_rate: float | None
+    logs: int
+    needs: int
+    resolved: int
+    on_time_rate: float | None
+    satisfaction_rate: float | None
+    parts: dict[str, float | None]
+    score: float | None
+    rank: int
+
+
+class EvaluationOut(BaseModel):
+    area: AreaRef
+    month: date
+    weights: dict[str, float]
+    workers: list[EvaluationRow]
