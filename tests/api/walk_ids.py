@@ -64,6 +64,17 @@ def grid1_log_item(db: Session, world: World) -> int:
 
 
 def more_grid1_ids() -> dict[str, Any]:
+    from tests.civic.councils.helpers import (
+        grid1_council,
+        grid1_document,
+        grid1_follow_up,
+        grid1_meeting,
+        grid1_member,
+        grid1_resolution,
+        grid1_topic,
+    )
+    from tests.civic.honours.helpers import grid1_nomination, grid1_selection, grid1_vote
+    from tests.civic.stories.helpers import grid1_person, grid1_story, grid1_story_photo
     from tests.courses.helpers import grid1_course, grid1_enrolment, grid1_session
     from tests.institutions.helpers import grid1_finding, grid1_inspection, grid1_institution, grid1_template
     from tests.ledger.helpers import make_job
@@ -94,4 +105,17 @@ def more_grid1_ids() -> dict[str, Any]:
         "course_id": grid1_course,
         "enrolment_id": grid1_enrolment,
         "session_id": grid1_session,
+        "council_id": grid1_council,
+        "member_id": grid1_member,
+        "topic_id": grid1_topic,
+        "meeting_id": grid1_meeting,
+        "resolution_id": grid1_resolution,
+        "follow_up_id": grid1_follow_up,
+        "document_id": grid1_document,
+        "selection_id": grid1_selection,
+        "nomination_id": grid1_nomination,
+        "vote_id": grid1_vote,
+        "story_id": grid1_story,
+        "person_id": grid1_person,
+        "story_photo_id": grid1_story_photo,
     }

@@ -50,6 +50,10 @@ def register(app: typer.Typer) -> None:
             f"{summary.resources:,} resources ({summary.on_hand} on hand in 阳台山社区)"
         )
         typer.echo(f"and {summary.courses} courses of the 阳光小课堂")
+        typer.echo(
+            f"and self-governance: {summary.councils} councils and groups, {summary.votes} votes in the 五好 "
+            f"selections, {summary.stories} stories"
+        )
         typer.echo(f"accounts (password {synth.DEMO_PASSWORD}):")
         for account in summary.accounts:
             typer.echo(f"  {account.username:<9} {account.display_name}（{ROLE_NAMES[account.role]}）")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from linli.accounts.models import User
@@ -25,6 +25,7 @@ from linli.db.base import utcnow
 from linli.db.engine import transaction
 from linli.errors import Conflict, Invalid
 from linli.lib import clock
+from linli.needs.models import WorkOrder
 from linli.registry.models import Resident, Tag
 from linli.reports import rollup
 from linli.runtime import cipher_of
@@ -33,12 +34,16 @@ from linli.synth.activity import LIVE_DAYS, grow_activity
 from linli.synth.bootstrap import seed_tags
 from linli.synth.bulk import AREA, QUICK_FROM, BulkWriter, RowBuffer, first_ids, quick_sqlite, vacuum_postgres
 from linli.synth.community import ahead, batches
+from linli.synth.councils import grow_councils
 from linli.synth.courses import grow_courses
+from linli.synth.honours import grow_honours
 from linli.synth.institutions import grow_institutions
 from linli.synth.rows import RowMaker
+from linli.synth.stories import grow_stories
 from linli.synth.supply import VOLUNTEER_ACCOUNTS, grow_supply
 from linli.synth.supply_bulk import grow_district_supply
 from linli.visits.hooks import DEFER
+from linli.visits.models import GridLog
 from linli.visits.rhythm import recompute_rhythm
 
 Scale = Literal["community", "district"]
@@ -96,6 +101,9 @@ class DemoSummary:
     resources: int = 0
     on_hand: int = 0  # 阳台山社区's resources on hand (56)
     courses: int = 0  # 阳台山社区's 阳光小课堂 (20)
+    councils: int = 0  # 阳台山社区's deliberation council and a compound's self-governance group
+    votes: int = 0  # votes in 阳台山社区's two 五好 selections (one finished, one in its voting window)
+    stories: int = 0  # 阳台山社区's 微故事
     seconds: float = 0.0
     accounts: list[DemoAccount] = field(default_factory=list)
 
@@ -217,6 +225,15 @@ def build_demo(
             progress("activity", summary.residents, total)
         done = grow_activity(session, seed)
         summary.logs, summary.orders, summary.overdue = done.logs, done.orders, done.overdue
+    if progress:
+        progress("civic", summary.residents, total)
+    # 阳台山社区's self-governance: after the activity, so a council's topic can come from its lift orders.
+    summary.councils = grow_councils(session, seed)
+    summary.votes = grow_honours(session, seed)
+    summary.stories = grow_stories(session, seed)
+    if summary.logs:  # a story is collected from a grid log written for it; a council's topic from lift orders
+        summary.logs = session.scalar(select(func.count()).select_from(GridLog)) or 0
+        summary.orders = session.scalar(select(func.count()).select_from(WorkOrder)) or 0
     if progress:
         progress("figures", summary.residents, total)
     rollup.backfill(session, 12)  # the dashboard's figures of the last 12 months

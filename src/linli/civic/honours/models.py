@@ -91,6 +91,9 @@ class Nomination(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # The name shown on the ballot (a household as 张家, a person by name), written at nomination.
     display_name: Mapped[str] = mapped_column(String(60))
+    # Where the nominee lives, in the nominator's words (residents cannot browse the registry), or the
+    # linked household's address once staff link the nominee to a registry record.
+    place: Mapped[str] = mapped_column(String(100), default="")
     reason: Mapped[str] = mapped_column(Text)
     nominated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     state: Mapped[str] = mapped_column(String(12), default="pending")

@@ -233,6 +233,7 @@ def upgrade() -> None:
         sa.Column("household_id", sa.Integer(), nullable=True),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("display_name", sa.String(length=60), nullable=False),
+        sa.Column("place", sa.String(length=100), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("nominated_by_id", sa.Integer(), nullable=True),
         sa.Column("state", sa.String(length=12), nullable=False),
