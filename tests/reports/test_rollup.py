@@ -137,3 +137,11 @@ def test_a_bad_period_is_refused(db: Session, world, period: str) -> None:
     with pytest.raises(Invalid) as refused:
         dashboard(db, root_scope(), world.community.id, period)
     assert refused.value.code == "dashboard.period"
+
+
+def test_months_never_refreshed_are_stale_beside_refreshed_ones(db: Session, world) -> None:
+    rollup.backfill(db, 2)  # this month and the last; the older kept months never
+    stale = rollup.stale_months(db, clock.today())
+    assert last_month() not in stale and len(stale) == rollup.MONTHS_KEPT - 2
+    rollup.refresh_due(db)
+    assert rollup.stale_months(db, clock.today()) == []

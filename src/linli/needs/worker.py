@@ -81,9 +81,9 @@ def _add_jobs(scheduler: BaseScheduler, rt: Runtime, every_seconds: int, **first
     scheduler.add_job(
         sla_job, "interval", seconds=every_seconds, args=[rt], id="sla_tick", coalesce=True, max_instances=1, **first
     )
-    for job_id, job, seconds in JOBS:
+    for job_id, job, seconds in JOBS:  # their first run after one interval: the tick alone runs at once
         scheduler.add_job(
-            job, "interval", seconds=seconds(rt.settings), args=[rt], id=job_id, coalesce=True, max_instances=1, **first
+            job, "interval", seconds=seconds(rt.settings), args=[rt], id=job_id, coalesce=True, max_instances=1
         )
 
 

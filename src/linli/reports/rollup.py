@@ -77,11 +77,10 @@ def stale_months(session: Session, today: date) -> list[date]:
     runs = dict(session.execute(select(RollupRun.month, RollupRun.refreshed_at)).all())
     if not kept:
         return []
-    since = min((runs.get(m) for m in kept), default=None, key=lambda t: t or datetime.min)
-    late: set[date] = set()
-    for m in kept:
-        if m not in runs:
-            late.add(m)
+    # Months never refreshed are stale; for the others, only rows written after the oldest refresh matter.
+    late: set[date] = {m for m in kept if m not in runs}
+    seen = [runs[m] for m in kept if m in runs]
+    since = min(seen) if seen else None
     start = utc_start(kept[0])
     checks = (
         (WorkOrder.created_at, WorkOrder.updated_at),
