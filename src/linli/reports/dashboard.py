@@ -121,6 +121,7 @@ def dashboard(
         figures=_main(own),
         rates=rates(own),
         labels=labels(locale),
+        kinds={f.code: f.kind for f in BY_CODE.values()},
         categories=_breakdown(session, own, CATEGORY_PREFIX, ServiceCategory, locale),
         care=_breakdown(session, own, TAG_PREFIX, Tag, locale),
         children=[

@@ -23,12 +23,13 @@ from linli.db.base import utcnow
 from linli.db.engine import transaction
 from linli.lib import clock
 from linli.needs.models import WorkOrder
-from linli.reports.measure import ALL_KINDS, first_of, kind_of, measure, month_end, utc_start
+from linli.reports.measure import ALL_KINDS, FIGURES, first_of, kind_of, measure, month_end, utc_start
 from linli.reports.models import FigureMonth, RollupRun
 from linli.visits.models import GridLog
 from linli.volunteers.models import ServiceHours
 
 MONTHS_KEPT = 24
+NOW_CODES = frozenset(f.code for f in FIGURES if f.kind == "now")
 CHUNK = 5000
 
 
@@ -53,7 +54,15 @@ def refresh(session: Session, month: date, kinds: Iterable[str] = ALL_KINDS, tod
         while at is not None:
             totals[(at, code)] += value
             at = parents.get(at)
-    rows = [{"area_id": a, "month": month, "code": c, "value": v} for (a, c), v in totals.items() if v]
+    if "now" in kinds:  # a zero "now" is kept: it tells a measured month from one never measured
+        for code in (f.code for f in FIGURES if f.kind == "now"):
+            for area in parents:
+                totals.setdefault((area, code), 0)
+    rows = [
+        {"area_id": a, "month": month, "code": c, "value": v}
+        for (a, c), v in totals.items()
+        if v or (c in NOW_CODES and "now" in kinds)
+    ]
     with transaction(session):
         existing = session.scalars(select(FigureMonth.code).where(FigureMonth.month == month).distinct()).all()
         stale = [c for c in existing if kind_of(c) in kinds]

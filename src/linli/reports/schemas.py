@@ -62,6 +62,10 @@ class DashboardOut(BaseModel):
     figures: dict[str, int]
     rates: dict[str, float | None]
     labels: dict[str, str] = Field(description="Figure and rate code → its label in the reader's language")
+    kinds: dict[str, str] = Field(
+        description="Figure code → flow (summed over a period), stock (its end's) or now (only known for months "
+        "measured while current: a month without it in the trend was not measured)"
+    )
     categories: list[Breakdown]
     care: list[Breakdown]
     children: list[AreaFigures]

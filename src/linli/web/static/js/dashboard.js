@@ -47,6 +47,20 @@
     return;
   }
 
+  // Each figure's card: its last 12 months as a small line (the months' table below says the same).
+  for (const element of document.querySelectorAll("[data-spark]")) {
+    const code = element.dataset.spark;
+    const chart = echarts.init(element, null, { renderer: "canvas" });
+    chart.setOption({
+      animation: false,
+      grid: { left: 2, right: 2, top: 2, bottom: 2 },
+      xAxis: { type: "category", show: false, data: data.trend.map((t) => t.month.slice(0, 7)) },
+      yAxis: { type: "value", show: false, min: "dataMin" },
+      // A "now" figure is only known for the months measured while current: no line where it was not.
+      series: [{ type: "line", symbol: "none", data: data.trend.map((t) => t.figures[code] ?? (data.kinds[code] === "now" ? null : 0)), lineStyle: { width: 1.5, color: "#2f7d5b" }, areaStyle: { color: "rgba(47, 125, 91, 0.12)" } }],
+    });
+  }
+
   const children = data.children;
   draw(
     "children",
