@@ -72,3 +72,22 @@ def test_a_grid_worker_gets_nothing_of_another_grid(client, db: Session, world) 
     assert client.get(f"/dashboard/overdue?area_id={world.grid2.id}").status_code == 404
     own = client.get("/dashboard/overdue")
     assert own.status_code == 200 and "5号楼" not in own.text
+
+
+def test_an_outsider_gets_nothing_of_grid_1_from_any_report_route(client, db: Session, world) -> None:
+    login(client, "outsider")
+    month = clock.today().strftime("%Y-%m")
+    for path in (
+        "/dashboard",
+        "/dashboard/overdue",
+        "/dashboard/profile",
+        "/dashboard/evaluation",
+        "/dashboard/report.xlsx",
+        "/api/v1/dashboard",
+        "/api/v1/profile",
+        "/api/v1/evaluation",
+    ):
+        for area in (world.grid1.id, world.community.id):
+            got = client.get(path, params={"area_id": area, "period": month})
+            assert got.status_code == 404, (path, area, got.status_code)
+            assert "第一网格" not in got.text and "阳台山社区" not in got.text
