@@ -149,3 +149,19 @@ def test_months_never_refreshed_are_stale_beside_refreshed_ones(db: Session, wor
     assert last_month() not in stale and len(stale) == rollup.MONTHS_KEPT - 2
     rollup.refresh_due(db)
     assert rollup.stale_months(db, clock.today()) == []
+
+
+def test_self_governance_figures_follow_topics_follow_ups_and_stories(db: Session, world) -> None:
+    from linli.civic.councils.models import FollowUp
+    from tests.civic.councils.helpers import grid1_follow_up
+    from tests.civic.stories.helpers import grid1_story
+
+    follow_up = grid1_follow_up(db, world)  # a topic of grid 1's council, decided, with a follow-up due today
+    grid1_story(db, world)  # a published story of grid 1
+    with transaction(db):
+        db.execute(update(FollowUp).where(FollowUp.id == follow_up).values(due_on=clock.today() - timedelta(days=2)))
+    rollup.refresh_due(db)
+    assert_agree(db, clock.today(), ("flow", "stock", "now"))
+    out = dashboard(db, root_scope(), world.community.id, None)
+    assert out.figures["civic.topics"] >= 1 and out.figures["civic.follow_ups_late"] == 1
+    assert out.figures["civic.stories"] == 1

@@ -28,6 +28,8 @@ from sqlalchemy.orm import Session
 
 from linli.accounts.permissions import Scope
 from linli.areas.models import Area
+from linli.civic.councils.models import FollowUp, Topic
+from linli.civic.stories.models import Story
 from linli.courses.models import Course, CourseSession, Enrolment
 from linli.institutions.models import Finding, Institution
 from linli.lib import clock
@@ -74,6 +76,9 @@ FIGURES: tuple[Figure, ...] = (
     Figure("courses.running", "Courses running", "flow", "courses"),
     Figure("courses.signups", "Course sign-ups", "flow", "courses"),
     Figure("institutions.open_findings", "Open inspection findings", "now", "institutions"),
+    Figure("civic.topics", "Topics raised", "flow", "civic"),
+    Figure("civic.follow_ups_late", "Late follow-ups", "now", "civic"),
+    Figure("civic.stories", "Stories published", "now", "civic"),
 )
 BY_CODE = {f.code: f for f in FIGURES}
 # Figures by category and by tag carry the category's or tag's id in their code.
@@ -272,6 +277,34 @@ def _findings(session: Session, first: date, last: date, as_of: date) -> Values:
     return {(area, "institutions.open_findings"): n for area, n in rows}
 
 
+def _civic_topics(session: Session, first: date, last: date, as_of: date) -> Values:
+    """Council topics raised in the month, by the area the topic concerns."""
+    start, end = utc_start(first), utc_start(last + timedelta(days=1))
+    rows = session.execute(
+        select(Topic.area_id, func.count())
+        .where(Topic.created_at >= start, Topic.created_at < end)
+        .group_by(Topic.area_id)
+    )
+    return {(area, "civic.topics"): n for area, n in rows}
+
+
+def _civic_now(session: Session, first: date, last: date, as_of: date) -> Values:
+    """Follow-ups of council decisions open past their deadline today; stories published now."""
+    out: Values = {}
+    for area, n in session.execute(
+        select(Topic.area_id, func.count())
+        .join(FollowUp, FollowUp.topic_id == Topic.id)
+        .where(FollowUp.state == "open", FollowUp.due_on < as_of)
+        .group_by(Topic.area_id)
+    ):
+        out[(area, "civic.follow_ups_late")] = n
+    for area, n in session.execute(
+        select(Story.area_id, func.count()).where(Story.state == "published").group_by(Story.area_id)
+    ):
+        out[(area, "civic.stories")] = n
+    return out
+
+
 Measurer = Callable[[Session, date, date, date], Values]
 MEASURERS: tuple[tuple[str, Measurer], ...] = (
     ("stock", _registry),
@@ -283,4 +316,6 @@ MEASURERS: tuple[tuple[str, Measurer], ...] = (
     ("flow", _hours),
     ("flow", _courses),
     ("now", _findings),
+    ("flow", _civic_topics),
+    ("now", _civic_now),
 )

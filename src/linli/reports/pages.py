@@ -34,6 +34,8 @@ LINKS = {
     "supply.resources": "/resources?area_id={area}",
     "courses.running": "/courses?area_id={area}",
     "institutions.open_findings": "/institutions/findings",
+    "civic.follow_ups_late": "/councils/follow-ups",
+    "civic.stories": "/stories",
 }
 # The parts of a grid worker's score, named for the page (English msgids).
 PART_LABELS = {

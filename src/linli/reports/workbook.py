@@ -32,6 +32,7 @@ SECTIONS = (
     ("supply", "Volunteers and resources"),
     ("courses", "Courses"),
     ("institutions", "Institutions"),
+    ("civic", "Self-governance"),
 )
 HEADER = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="E7F1EC")
