@@ -32,6 +32,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from linli.civic.stories import pages as stories_pages
     from linli.courses import api as courses_api
     from linli.courses import pages as courses_pages
+    from linli.disputes import api as disputes_api
+    from linli.disputes import pages as disputes_pages
+    from linli.events import api as events_api
+    from linli.events import pages as events_pages
     from linli.institutions import api as institutions_api
     from linli.institutions import inspection_pages as institutions_inspection_pages
     from linli.institutions import pages as institutions_pages
@@ -112,6 +116,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stories_pages.router,
         reports_api.router,
         reports_pages.router,
+        events_api.router,
+        events_pages.router,
+        disputes_api.router,
+        disputes_pages.router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -63,6 +63,14 @@ INSTITUTION_ALL = frozenset({INSTITUTION_READ, INSPECT, INSTITUTION_MANAGE})
 # part: raises and co-signs topics, nominates and votes, reads what is published for their area.
 CIVIC_READ, CIVIC_WRITE, CIVIC_MANAGE, CIVIC_JOIN = "civic.read", "civic.write", "civic.manage", "civic.join"
 CIVIC_ALL = frozenset({CIVIC_READ, CIVIC_WRITE, CIVIC_MANAGE})
+# Grid events (网格事件): see the events of the area; report one (handled on the spot or reported up); take in,
+# dispatch and close them (the work-order engine's own capabilities then apply to the order behind an event).
+EVENTS_READ, EVENTS_REPORT, EVENTS_MANAGE = "events.read", "events.report", "events.manage"
+EVENTS_ALL = frozenset({EVENTS_READ, EVENTS_REPORT, EVENTS_MANAGE})
+# Disputes (矛盾纠纷): register one found on a visit; read the register with the parties' names (the mediators
+# of a dispute also read theirs); keep the register (assign mediators, close with an outcome). Elsewhere they
+# are counted, never named.
+DISPUTES_REPORT, DISPUTES_READ, DISPUTES_MANAGE = "disputes.report", "disputes.read", "disputes.manage"
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     "admin": frozenset({READ, WRITE, AREA_WRITE, AUDIT_READ, USER_MANAGE, SENSITIVE, UNMASK})
@@ -71,28 +79,35 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     | SUPPLY_ALL
     | COURSE_ALL
     | INSTITUTION_ALL
-    | CIVIC_ALL,
+    | CIVIC_ALL
+    | EVENTS_ALL
+    | {DISPUTES_REPORT, DISPUTES_READ, DISPUTES_MANAGE},
     "supervisor": frozenset(
         {READ, AUDIT_READ, NEEDS_READ, NEEDS_SUPERVISE, LEDGER_EXPORT, SUPPLY_READ, COURSE_READ, INSTITUTION_READ}
     )
-    | {CIVIC_READ},
+    | {CIVIC_READ, EVENTS_READ},
     "secretary": frozenset({READ, WRITE, AREA_WRITE, USER_MANAGE, SENSITIVE, UNMASK})
     | NEEDS_LEAD
     | LEDGER_ALL
     | SUPPLY_ALL
     | COURSE_ALL
     | INSTITUTION_ALL
-    | CIVIC_ALL,
+    | CIVIC_ALL
+    | EVENTS_ALL
+    | {DISPUTES_REPORT, DISPUTES_READ, DISPUTES_MANAGE},
     "staff": frozenset({READ, WRITE, UNMASK, LEDGER_IMPORT, LEDGER_EXPORT})
     | NEEDS_STAFF
     | SUPPLY_ALL
     | COURSE_ALL
     | INSTITUTION_ALL
-    | CIVIC_ALL,
+    | CIVIC_ALL
+    | EVENTS_ALL
+    | {DISPUTES_REPORT},
     "grid_worker": frozenset(
         {READ, WRITE, UNMASK, NEEDS_READ, NEEDS_WRITE, NEEDS_HANDLE, LEDGER_IMPORT, LEDGER_EXPORT, SUPPLY_READ}
     )
-    | {COURSE_READ, COURSE_ENROL, INSTITUTION_READ, INSPECT, CIVIC_READ, CIVIC_WRITE},
+    | {COURSE_READ, COURSE_ENROL, INSTITUTION_READ, INSPECT, CIVIC_READ, CIVIC_WRITE, EVENTS_READ, EVENTS_REPORT}
+    | {DISPUTES_REPORT},
     "volunteer": frozenset({NEEDS_HANDLE, VOLUNTEER_SELF}),
     "resident": frozenset({NEEDS_REQUEST, COURSE_JOIN, CIVIC_JOIN}),
 }

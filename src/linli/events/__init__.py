@@ -1,0 +1,1 @@
+"""See ``models`` for what this package keeps."""

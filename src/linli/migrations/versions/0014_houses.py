@@ -1,0 +1,26 @@
+"""houses: houses, units, tenancies, care grades (实有房屋)
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-05
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+import linli.db.base  # noqa: F401  (custom column types)
+
+revision = "0014"
+down_revision = "0013"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
