@@ -72,7 +72,9 @@ def add_orders(runtime: Any, wanted: int) -> dict[str, Any]:
         urgencies = {u.code: u for u in session.scalars(select(UrgencyLevel))}
         grids = list(session.scalars(select(Area.id).where(Area.level == "grid")))
         workers = dict(
-            session.execute(select(Assignment.area_id, Assignment.user_id).where(Assignment.role == "grid_worker"))
+            session.execute(
+                select(Assignment.area_id, Assignment.user_id).where(Assignment.role == "grid_worker")
+            ).all()
         )
     rng = random.Random(2026)
     now = datetime.now(UTC)
