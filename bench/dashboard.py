@@ -8,8 +8,8 @@ year added in bulk (bench/needs.py's rows: ~85 % resolved, some rated, some open
 the grid's worker) when it has fewer. Then, in this one process:
 
 1. the rollups of the last 12 months computed from the raw tables (``reports.rollup.backfill``, as
-   ``linli rollup --months 12``), and the job's regular run afterwards (``refresh_due``: the month under
-   way);
+   ``linli rollup --months 12``), and the job's regular run once everything is current (``refresh_due``:
+   the month under way);
 2. the district's dashboard for last month through the API (``GET /api/v1/dashboard`` as ``admin``,
    in-process ASGI client, sequential, after warm-up): p50/p95/max;
 3. grid 1's dashboard for last month through the API as its worker ``wangge1``: p50/p95/max;
@@ -138,6 +138,7 @@ def measure(db: str, requests: int, orders: int) -> dict[str, Any]:
         seconds, done = timed(lambda: rollup.backfill(session, 12))
         out["backfill"] = {"seconds": round(seconds, 1), "rows": done["reports.rows"]}
         print(f"1. rollups of 12 months from the raw tables: {out['backfill']}", flush=True)
+        rollup.refresh_due(session)  # the months beyond the 12 (kept 24) once
         seconds, done = timed(lambda: rollup.refresh_due(session))
         out["job"] = {"seconds": round(seconds, 1), "months": done["reports.months"]}
         print(f"   the job's regular run afterwards: {out['job']}", flush=True)
