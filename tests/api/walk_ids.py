@@ -76,6 +76,9 @@ def more_grid1_ids() -> dict[str, Any]:
     from tests.civic.honours.helpers import grid1_nomination, grid1_selection, grid1_vote
     from tests.civic.stories.helpers import grid1_person, grid1_story, grid1_story_photo
     from tests.courses.helpers import grid1_course, grid1_enrolment, grid1_session
+    from tests.disputes.helpers import grid1_dispute, grid1_party
+    from tests.events.helpers import grid1_event, grid1_event_photo
+    from tests.houses.helpers import walk_ids as house_ids
     from tests.institutions.helpers import grid1_finding, grid1_inspection, grid1_institution, grid1_template
     from tests.ledger.helpers import make_job
     from tests.matching.helpers import grid1_proposal, grid1_standing, grid1_task, grid1_volunteer
@@ -118,4 +121,9 @@ def more_grid1_ids() -> dict[str, Any]:
         "story_id": grid1_story,
         "person_id": grid1_person,
         "story_photo_id": grid1_story_photo,
+        **house_ids(),
+        "event_id": grid1_event,
+        "event_photo_name": grid1_event_photo,
+        "dispute_id": grid1_dispute,
+        "party_id": grid1_party,
     }

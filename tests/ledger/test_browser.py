@@ -10,8 +10,12 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from linli.ledger.columns import COLUMNS
 from tests.browser.conftest import RESULTS, Served
 from tests.ledger.helpers import person
+
+# The report's reason comes after the template's columns (the optional 单元 and 房屋状态 are last).
+REASON_COLUMN = len(COLUMNS) + 1
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +58,7 @@ def test_a_clerk_imports_a_ledger_fixes_the_refused_row_and_imports_it_again(
             card.get_by_role("link", name="下载导入报告").click()
         report = load_workbook(BytesIO(Path(download.value.path()).read_bytes()))
         refused = report.worksheets[0]
-        assert "联系电话" in refused.cell(row=3, column=16).value
+        assert "联系电话" in refused.cell(row=3, column=REASON_COLUMN).value
         refused.cell(row=3, column=5).value = "13912340000"
         report.save(tmp_path / "台账-改.xlsx")
 

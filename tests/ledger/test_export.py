@@ -18,7 +18,17 @@ from linli.ledger.cells import TEXT_LIMIT
 from linli.ledger.columns import HEADERS
 from linli.ledger.exporting import export_ledger
 from linli.ledger.importing import import_ledger
-from linli.registry.models import Building, Household, Resident, ResidentEvent, ResidentKey, ResidentTag, Tag
+from linli.registry.models import (
+    Building,
+    House,
+    Household,
+    Resident,
+    ResidentEvent,
+    ResidentKey,
+    ResidentTag,
+    Tag,
+    Unit,
+)
 from linli.visits.models import HouseholdRhythm
 from tests.factories import ID_NUMBERS, World, make_household, make_resident, scope_of
 
@@ -126,7 +136,17 @@ def wipe_registry(session: Session) -> None:
     """Empty the registry (residents, households, buildings and what hangs off them); areas and users stay."""
     with transaction(session):
         session.execute(text("UPDATE household SET head_id = NULL"))
-        for model in (HouseholdRhythm, ResidentKey, ResidentTag, ResidentEvent, Resident, Household, Building):
+        for model in (
+            HouseholdRhythm,
+            ResidentKey,
+            ResidentTag,
+            ResidentEvent,
+            Resident,
+            Household,
+            House,
+            Unit,
+            Building,
+        ):
             session.execute(delete(model))
 
 

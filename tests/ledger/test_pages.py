@@ -12,10 +12,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from linli.ledger.columns import COLUMNS
 from linli.registry.models import Resident
 from tests.conftest import login
 from tests.factories import World
 from tests.ledger.helpers import person
+
+# The report's reason comes after the template's columns (the optional 单元 and 房屋状态 are last).
+REASON_COLUMN = len(COLUMNS) + 1
 
 HTMX = {"HX-Request": "true"}
 
@@ -67,7 +71,7 @@ def test_a_clerk_fills_the_template_uploads_fixes_the_refused_row_and_uploads_ag
     assert report.status_code == 200
     book = load_workbook(BytesIO(report.content))
     sheet = book.worksheets[0]
-    assert sheet.cell(row=3, column=1).value == "李雷" and "联系电话" in sheet.cell(row=3, column=16).value
+    assert sheet.cell(row=3, column=1).value == "李雷" and "联系电话" in sheet.cell(row=3, column=REASON_COLUMN).value
     sheet.cell(row=3, column=5).value = "13912340000"
     fixed = BytesIO()
     book.save(fixed)

@@ -80,7 +80,7 @@ def test_the_workbook_has_a_sheet_per_section_with_the_children_compared(db: Ses
     book = load_workbook(path)
     assert book.sheetnames == [
         *("概况", "人口与户籍", "走访", "工单", "志愿服务与资源"),
-        *("阳光小课堂", "托教机构", "居民自治", "需求分类", "按月", "网格员"),
+        *("阳光小课堂", "托教机构", "网格事件", "居民自治", "矛盾纠纷", "需求分类", "按月", "网格员"),
     ]
     orders = book["工单"]
     assert orders.freeze_panes == "A2" and orders["A1"].value == "区域" and orders["B1"].value == "受理工单"

@@ -17,7 +17,7 @@ from linli.needs import figures as needs_figures
 from linli.needs import intake
 from linli.needs.models import WorkOrder
 from linli.needs.schemas import NeedIn
-from linli.registry.models import Resident
+from linli.registry.models import Household, Resident
 from linli.reports import rollup
 from linli.reports.dashboard import dashboard
 from linli.reports.measure import first_of, kind_of, measure, month_end
@@ -114,14 +114,23 @@ def test_late_changes_reach_the_months_they_touch(db: Session, world) -> None:
     assert_agree(db, earlier, ("flow", "stock"))
     assert dashboard(db, root_scope(), world.community.id, earlier.strftime("%Y-%m")).figures["orders.satisfied"] == 1
 
+    # Reopened: back to work, no longer resolved nor rated; last month's cohort follows.
+    with transaction(db):
+        db.execute(update(WorkOrder).where(WorkOrder.id == moved).values(state="rework", rating=None))
+    rollup.refresh_due(db)
+    assert_agree(db, earlier, ("flow", "stock"))
+    reopened = dashboard(db, root_scope(), world.community.id, earlier.strftime("%Y-%m")).figures
+    assert reopened.get("orders.satisfied", 0) == 0 and reopened.get("orders.resolved", 0) == 0
+
     # A household moved to another grid: this month's figures follow it.
     with transaction(db):
+        db.execute(update(Household).where(Household.id == world.household1).values(area_id=world.grid2.id))
         db.execute(update(Resident).where(Resident.id == world.resident1.id).values(area_id=world.grid2.id))
     rollup.refresh_due(db)
     assert_agree(db, clock.today(), ("flow", "stock", "now"))
     children = {c.area.id: c.figures for c in dashboard(db, root_scope(), world.community.id, None).children}
-    assert children[world.grid2.id]["residents.total"] == 2
-    assert "residents.total" not in children[world.grid1.id]
+    assert children[world.grid2.id]["residents.total"] == 2 and children[world.grid2.id]["households.total"] == 2
+    assert "residents.total" not in children[world.grid1.id] and "households.total" not in children[world.grid1.id]
 
 
 def test_a_grid_worker_reads_their_grid_only(db: Session, world) -> None:
@@ -165,3 +174,15 @@ def test_self_governance_figures_follow_topics_follow_ups_and_stories(db: Sessio
     out = dashboard(db, root_scope(), world.community.id, None)
     assert out.figures["civic.topics"] >= 1 and out.figures["civic.follow_ups_late"] == 1
     assert out.figures["civic.stories"] == 1
+
+
+def test_grid_events_are_counted_reported_and_on_the_spot(db: Session, world) -> None:
+    from tests.events.helpers import report
+
+    report(db, world)  # reported up
+    report(db, world, on_spot=True, action_taken="当场清理", description="楼道杂物")
+    rollup.refresh_due(db)
+    assert_agree(db, clock.today(), ("flow", "stock", "now"))
+    children = {c.area.id: c.figures for c in dashboard(db, root_scope(), world.community.id, None).children}
+    assert children[world.grid1.id]["events.reported"] == 2 and children[world.grid1.id]["events.on_spot"] == 1
+    assert "events.reported" not in children[world.grid2.id]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from linli.accounts.models import Assignment, User
 from linli.areas.models import Area
 from linli.errors import Conflict
+from linli.events.models import GridEvent
 from linli.lib import idcard, phone
 from linli.lib.pinyin import initials, name_keys
 from linli.migrations.models import Base
@@ -237,10 +238,18 @@ def test_the_community_demo_opens_on_a_year_of_work(db: Session) -> None:
     due = db.scalar(select(func.min(HouseholdRhythm.visit_due_on)).where(HouseholdRhythm.active.is_(True)))
     assert due is not None and (clock.today() - due).days < 60
     states = Counter(db.scalars(select(WorkOrder.state)))
-    # The activity's orders, and the council's lift orders its decided topic came from.
-    assert summary.orders == sum(states.values()) == len(PATHS) + 1 + len(LIFT_DAYS)
+    # The activity's orders, the council's lift orders its decided topic came from, the events reported up.
+    reported_up = db.scalar(select(func.count()).where(GridEvent.order_id.is_not(None))) or 0
+    assert reported_up > 0
+    assert summary.orders == sum(states.values()) == len(PATHS) + 1 + len(LIFT_DAYS) + reported_up
     assert {"received", "registered", "dispatched", "handling", "reported", "rated"} <= set(states), states
-    assert summary.overdue == 2 == db.scalar(select(func.count()).where(WorkOrder.overdue.is_(True)))
+    # The activity's two overdue orders, and the events' red case (past its handling stage).
+    late_events = select(GridEvent.order_id).where(GridEvent.order_id.is_not(None))
+    assert (
+        summary.overdue
+        == 2
+        == db.scalar(select(func.count()).where(WorkOrder.overdue.is_(True), WorkOrder.id.not_in(late_events)))
+    )
     # Each handler was told of the order given to them, and of the one gone past its deadline.
     told = {(u, k, o) for u, k, o in db.execute(select(Notification.user_id, Notification.kind, Notification.order_id))}
     given = db.scalars(select(WorkOrder).where(WorkOrder.assignee_user_id.is_not(None))).all()

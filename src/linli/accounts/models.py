@@ -32,6 +32,8 @@ class User(Timestamped, Base):
     totp_secret_enc: Mapped[str | None] = mapped_column(String(200), info=encrypted())
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # A staff member's work phone (E.164), printed on the grid's public notice: never the personal one.
+    work_phone: Mapped[str | None] = mapped_column(String(20))
 
 
 class Assignment(Base):

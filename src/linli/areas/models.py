@@ -47,4 +47,8 @@ class Area(Timestamped, Base):
     path: Mapped[str] = mapped_column(PathString, unique=True)
     # What makes this grid itself: "many children", "many medical workers" (source, §1).
     character: Mapped[str] = mapped_column(Text, default="")
+    # The grid's boundary in words, for its public notice (网格公示): "东至…，西至…".
+    boundary: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # A community's supervision phone (监督电话), printed on its grids' notices; E.164.
+    supervision_phone: Mapped[str | None] = mapped_column(String(20))
     sort: Mapped[int] = mapped_column(Integer, default=0)

@@ -11,6 +11,7 @@ import typer
 
 import linli.civic  # the SLA tick lists late follow-ups of council decisions
 import linli.courses  # the SLA tick lapses courses' unconfirmed offers
+import linli.events  # keeps grid events' stages in step when a command moves an order
 import linli.institutions  # the SLA tick marks institutions' overdue findings
 import linli.reports  # the worker refreshes the dashboard's monthly rollups
 import linli.volunteers  # noqa: F401  (keeps volunteers' tasks in step when a command moves an order)

@@ -54,6 +54,7 @@ def register(app: typer.Typer) -> None:
             f"and self-governance: {summary.councils} councils and groups, {summary.votes} votes in the 五好 "
             f"selections, {summary.stories} stories"
         )
+        typer.echo(f"and the street: {summary.events} grid events, {summary.disputes} disputes under mediation")
         typer.echo(f"accounts (password {synth.DEMO_PASSWORD}):")
         for account in summary.accounts:
             typer.echo(f"  {account.username:<9} {account.display_name}（{ROLE_NAMES[account.role]}）")

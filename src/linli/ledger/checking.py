@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from linli.accounts.permissions import SENSITIVE, Scope
 from linli.errors import Invalid, ValidationErrors
 from linli.ledger.normalise import LedgerRow
-from linli.ledger.places import Grids, place_key
+from linli.ledger.places import Grids, place_key, room_key
 from linli.lib.crypto import FieldCipher
 from linli.registry.models import Tag
 from linli.registry.validation import check_person
@@ -98,7 +98,7 @@ def refuse_duplicates(rows: list[LedgerRow], cipher: FieldCipher) -> None:
             row.id_hash = cipher.blind_index(row.id_number)
             seen.setdefault(row.id_hash, []).append(row)
         elif not row.id_number and row.name:
-            key = (row.name, row.birth_date, row.grid_id, place_key(row.building), place_key(row.room))
+            key = (row.name, row.birth_date, row.grid_id, place_key(row.building), room_key(row.room, row.unit))
             seen.setdefault(key, []).append(row)
     for group in seen.values():
         if len(group) < 2:

@@ -122,6 +122,23 @@ COLUMNS: tuple[Column, ...] = (
         width=8,
     ),
     Column("notes", "备注", "其他情况。", "Anything else.", width=20),
+    # Optional, and last so older templates and reports keep their column positions.
+    Column(
+        "unit",
+        "单元",
+        "可选，如 2 或 2单元；不填时从房号读出（2-301、2单元301），否则为 1单元。",
+        "Optional unit, e.g. 2 or 2单元; when empty it is read from the room (2-301, 2单元301), else 1单元.",
+        aliases=("单元号",),
+        width=8,
+    ),
+    Column(
+        "house_status",
+        "房屋状态",
+        "可选：自住、出租、空置、商用或其他；用于导入新建的房屋。",
+        "Optional: 自住, 出租, 空置, 商用 or 其他; sets the status of a house the import creates.",
+        aliases=("房屋类型", "居住状态"),
+        width=10,
+    ),
 )
 
 BY_FIELD = {c.field: c for c in COLUMNS}

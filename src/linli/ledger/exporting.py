@@ -24,8 +24,9 @@ from linli.db.engine import transaction
 from linli.errors import Forbidden, NotFound
 from linli.ledger.cells import DATE_FORMAT, HEADER_FILL, safe
 from linli.ledger.columns import COLUMNS
+from linli.ledger.normalise import HOUSE_STATUS_NAMES
 from linli.lib import codes, idcard, phone
-from linli.registry.models import Building, Household, Resident, ResidentTag, Tag
+from linli.registry.models import Building, House, Household, Resident, ResidentTag, Tag, Unit
 from linli.runtime import cipher_of
 
 SHEET = "居民台账"
@@ -182,6 +183,8 @@ def _rows(
             Building.compound,
             Building.name.label("building"),
             Household.room,
+            Unit.name.label("unit"),
+            House.status.label("house_status"),
             Resident.relation,
             Resident.kind,
             Resident.skills,
@@ -191,6 +194,8 @@ def _rows(
         .join(Area, Area.id == Resident.area_id)
         .outerjoin(Household, Household.id == Resident.household_id)
         .outerjoin(Building, Building.id == Household.building_id)
+        .outerjoin(House, House.id == Household.house_id)
+        .outerjoin(Unit, Unit.id == House.unit_id)
         .where(path_under(Area.path, path), Resident.status == "active")
         .order_by(Area.path, Building.compound, Building.name, Household.room, Resident.household_id, Resident.id)
         .execution_options(yield_per=BATCH)
@@ -224,6 +229,8 @@ def _rows(
                     safe(r.skills) or None,
                     "是" if r.willing_to_help else "否",
                     safe(r.notes) or None,
+                    safe(r.unit) if r.unit else None,
+                    HOUSE_STATUS_NAMES.get(r.house_status) if r.house_status else None,
                 ),
                 strict=True,
             )

@@ -23,7 +23,7 @@ from linli.ledger.normalise import LedgerRow
 from linli.ledger.places import Homes, place_key
 from linli.lib import clock
 from linli.registry import bulk
-from linli.registry.models import Building, Household, Resident, ResidentTag
+from linli.registry.models import Building, House, Household, Resident, ResidentTag
 from linli.runtime import cipher_of
 from linli.visits.rhythm import NewHome, recompute_rhythm, start_rhythm
 
@@ -186,8 +186,12 @@ class Plan:
         for r in new:
             if r.household_id in members:
                 members[r.household_id].append((r.birth_date, r.kind, r.tag_ids))
+        statuses = _house_statuses(session, list(fresh))
         homes = [
-            NewHome(hid, h.area_id, h.building_id, h.registered_on or today, members[hid]) for hid, h in fresh.items()
+            NewHome(
+                hid, h.area_id, h.building_id, h.registered_on or today, members[hid], house_status=statuses.get(hid)
+            )
+            for hid, h in fresh.items()
         ]
         start_rhythm(session, homes, today=today)
         recompute_rhythm(session, {h for h in touched if h and h not in fresh})
@@ -291,7 +295,7 @@ def plan(session: Session, scope: Scope, rows: list[LedgerRow], tags: TagBook) -
         assert row.grid_id is not None
         home: HomeRef = (None, None)
         if row.building:
-            home = (homes.household(row.grid_id, row.building, row.room), None)
+            home = (homes.household(row.grid_id, row.building, row.room, row.unit), None)
         old = by_hash.get(row.id_hash) if row.id_hash else by_name.get((row.grid_id, home[0], row.name, row.birth_date))
         if old is None:
             result.creates.append((row, _planned(homes, row, home)))
@@ -318,7 +322,7 @@ def plan(session: Session, scope: Scope, rows: list[LedgerRow], tags: TagBook) -
 def _planned(homes: Homes, row: LedgerRow, home: HomeRef) -> HomeRef:
     if row.building and home[0] is None:
         assert row.grid_id is not None
-        return (None, homes.plan(row.grid_id, row.building, row.room))
+        return (None, homes.plan(row.grid_id, row.building, row.room, row.unit, row.house_status))
     return home
 
 
@@ -359,3 +363,17 @@ def _differences(row: LedgerRow, old: Any, home: HomeRef, phone_hashes: list[str
     if row.grid_id != old.area_id:
         values["area_id"] = row.grid_id
     return values
+
+
+def _house_statuses(session: Session, household_ids: list[int]) -> dict[int, str]:
+    """Return the status of each new household's house (a row's 房屋状态, or an existing house's own)."""
+    found: dict[int, str] = {}
+    for start in range(0, len(household_ids), 5000):
+        chunk = household_ids[start : start + 5000]
+        rows = session.execute(
+            select(Household.id, House.status)
+            .join(House, House.id == Household.house_id)
+            .where(Household.id.in_(chunk))
+        )
+        found.update({household_id: status for household_id, status in rows})
+    return found

@@ -93,6 +93,24 @@ def text(value: Any) -> str:
     return out
 
 
+# 房屋状态 as ledgers write it, and the export's own words.
+HOUSE_STATUS_WORDS = {
+    "自住": "owner_occupied",
+    "出租": "rented",
+    "空置": "vacant",
+    "闲置": "vacant",
+    "商用": "business",
+    "经营": "business",
+    "其他": "other",
+    "owner_occupied": "owner_occupied",
+    "rented": "rented",
+    "vacant": "vacant",
+    "business": "business",
+    "other": "other",
+}
+HOUSE_STATUS_NAMES = {"owner_occupied": "自住", "rented": "出租", "vacant": "空置", "business": "商用", "other": "其他"}
+
+
 def folded(value: Any) -> str:
     """Return a cell as text with full-width letters and digits folded and spaces removed."""
     return squeeze(half_width(text(value)))
@@ -200,7 +218,9 @@ class LedgerRow:
     community: str = ""
     grid: str = ""
     building: str = ""
+    unit: str = ""
     room: str = ""
+    house_status: str | None = None
     relation: str | None = None
     kind: str | None = None
     tags: list[str] | None = None
@@ -258,6 +278,18 @@ def normalise(line: int, cells: dict[str, Any]) -> LedgerRow:
     row.grid = squeeze(half_width(text(cells.get("grid"))))
     row.building = half_width(text(cells.get("building"))).strip()
     row.room = folded(cells.get("room"))
+    row.unit = folded(cells.get("unit"))
+    status = squeeze(half_width(text(cells.get("house_status"))))
+    if status:
+        row.house_status = HOUSE_STATUS_WORDS.get(status) or HOUSE_STATUS_WORDS.get(status.lower())
+        if row.house_status is None:
+            row.errors.append(
+                Invalid(
+                    "ledger.house_status_unknown",
+                    "Write 自住, 出租, 空置, 商用 or 其他 for the house status.",
+                    "house_status",
+                )
+            )
     relation = folded(cells.get("relation"))
     row.relation = code_of("relation", relation) if relation else None
     kind = folded(cells.get("kind"))

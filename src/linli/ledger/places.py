@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from linli.accounts.permissions import Scope
 from linli.areas.models import Area
 from linli.errors import Invalid
+from linli.lib.rooms import split_room
 from linli.lib.text import half_width, squeeze
 from linli.registry.bulk import NewBuilding, NewHousehold, add_buildings, add_households
 from linli.registry.models import Building, Household
@@ -21,6 +22,21 @@ CHUNK = 5000
 def place_key(value: str) -> str:
     """Return a place name as compared: full-width folded, spaces removed, lower case."""
     return squeeze(half_width(value)).lower()
+
+
+def room_key(room: str, unit: str = "") -> str:
+    """Return a household's room as compared: its unit and room (``split_room``), so 2-301, 2单元301 and
+    unit 2 with room 301 are one home."""
+    unit_name, rest = split_room(room, unit)
+    return f"{place_key(unit_name)}/{place_key(rest)}"
+
+
+def stored_room(room: str, unit: str) -> str:
+    """Return the room text a new household keeps: with its unit in front when a 单元 cell gave one."""
+    unit_name, rest = split_room(room, unit)
+    if not unit or split_room(room) == (unit_name, rest):
+        return room  # the room says its unit itself, or the unit is the default one
+    return f"{unit_name}{rest}"
 
 
 @dataclass(frozen=True)
@@ -135,7 +151,9 @@ class Homes:
     new_buildings: dict[tuple[int, str], int] = field(default_factory=dict)
     new_households: dict[tuple[tuple[int, str], str], int] = field(default_factory=dict)
     _pending_buildings: list[tuple[tuple[int, str], NewBuilding]] = field(default_factory=list)
-    _pending_households: list[tuple[tuple[tuple[int, str], str], tuple[int, str]]] = field(default_factory=list)
+    _pending_households: list[tuple[tuple[tuple[int, str], str], tuple[int, str, str, str | None]]] = field(
+        default_factory=list
+    )
     created: list[tuple[int, NewHousehold]] = field(default_factory=list)
 
     @classmethod
@@ -162,30 +180,35 @@ class Homes:
                 )
             ).all()
             for hid, building_id, room in households:
-                homes.households.setdefault((building_id, place_key(room)), hid)
+                homes.households.setdefault((building_id, room_key(room)), hid)
         return homes
 
     def building(self, grid_id: int, name: str) -> int | None:
         """Return the id of an existing building of the grid, or None."""
         return self.buildings.get((grid_id, place_key(name)))
 
-    def household(self, grid_id: int, building: str, room: str) -> int | None:
-        """Return the id of the open household in that building and room, or None when it is new."""
+    def household(self, grid_id: int, building: str, room: str, unit: str = "") -> int | None:
+        """Return the id of the open household in that building, unit and room, or None when it is new."""
         building_id = self.building(grid_id, building)
         if building_id is None:
             return None
-        return self.households.get((building_id, place_key(room)))
+        return self.households.get((building_id, room_key(room, unit)))
 
-    def plan(self, grid_id: int, building: str, room: str) -> tuple[tuple[int, str], str]:
-        """Note a household (and its building) to create; return its key for ``new_household_id``."""
+    def plan(
+        self, grid_id: int, building: str, room: str, unit: str = "", status: str | None = None
+    ) -> tuple[tuple[int, str], str]:
+        """Note a household (and its building) to create; return its key for ``new_household_id``.
+
+        ``unit`` and ``status`` are the row's 单元 and 房屋状态 (empty: read from the room, owner-occupied).
+        """
         bkey = (grid_id, place_key(building))
-        hkey = (bkey, place_key(room))
+        hkey = (bkey, room_key(room, unit))
         if bkey not in self.buildings and bkey not in self.new_buildings:
             self.new_buildings[bkey] = -1
             self._pending_buildings.append((bkey, NewBuilding(area_id=grid_id, name=building)))
         if hkey not in self.new_households:
             self.new_households[hkey] = -1
-            self._pending_households.append((hkey, (grid_id, room)))
+            self._pending_households.append((hkey, (grid_id, stored_room(room, unit), unit, status)))
         return hkey
 
     def create(self, session: Session) -> None:
@@ -195,10 +218,10 @@ class Homes:
         for (bkey, _), bid in zip(self._pending_buildings, ids, strict=True):
             self.new_buildings[bkey] = bid
         rows = []
-        for hkey, (grid_id, room) in self._pending_households:
+        for hkey, (grid_id, room, unit, status) in self._pending_households:
             bkey = hkey[0]
             bid = self.buildings.get(bkey) or self.new_buildings[bkey]
-            rows.append(NewHousehold(area_id=grid_id, building_id=bid, room=room))
+            rows.append(NewHousehold(area_id=grid_id, building_id=bid, room=room, unit=unit, house_status=status))
         ids = add_households(session, rows)
         for (hkey, _), hid in zip(self._pending_households, ids, strict=True):
             self.new_households[hkey] = hid

@@ -4,6 +4,8 @@ import linli.civic.councils.models
 import linli.civic.honours.models
 import linli.civic.stories.models
 import linli.courses.models
+import linli.disputes.models
+import linli.events.models
 import linli.institutions.models
 import linli.ledger.models
 import linli.matching.models
@@ -16,7 +18,19 @@ from linli.accounts.models import ApiToken, Assignment, RecoveryCode, User
 from linli.areas.models import Area
 from linli.audit.models import AuditEvent
 from linli.db.base import Base
-from linli.registry.models import Building, Household, Resident, ResidentEvent, ResidentKey, ResidentTag, Tag
+from linli.registry.models import (
+    Building,
+    CareGradeChange,
+    House,
+    Household,
+    Resident,
+    ResidentEvent,
+    ResidentKey,
+    ResidentTag,
+    Tag,
+    Tenancy,
+    Unit,
+)
 
 __all__ = [
     "ApiToken",
@@ -25,6 +39,8 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Building",
+    "CareGradeChange",
+    "House",
     "Household",
     "RecoveryCode",
     "Resident",
@@ -32,5 +48,7 @@ __all__ = [
     "ResidentKey",
     "ResidentTag",
     "Tag",
+    "Tenancy",
+    "Unit",
     "User",
 ]

@@ -220,6 +220,16 @@ def order_from_log_item(session: Session, scope: Scope, item_id: int, category_i
     return order
 
 
+def file_order(session: Session, scope: Scope, order: WorkOrder) -> WorkOrder:
+    """Return ``order`` filed in the caller's transaction: received, flagged if a duplicate, first timeline line.
+
+    For modules above needs that build an order of their own (a grid event reported up, ``source``
+    ``event``); they have checked the caller's reach themselves.
+    """
+    _file(session, Actor.of(session, scope), order, None)
+    return order
+
+
 def _category_named(session: Session, text: str) -> bool:
     return bool(
         session.scalar(

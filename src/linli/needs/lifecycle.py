@@ -149,6 +149,16 @@ def transition(
     return _move(session, Actor.of(session, scope), need_id, data, photo)
 
 
+def transition_as(session: Session, scope: Scope, need_id: int, data: TransitionIn, parts: frozenset[str]) -> WorkOrder:
+    """Return the order after a move whose caller's part a module above needs has decided itself.
+
+    The grid-event module lets an event's reporter check the handling of their own event (核查), a move
+    the table gives the dispatcher: it checks who the caller is and passes ``parts``. The caller's own
+    parts are not added; the table, the version check, the timeline and the audit apply as to any move.
+    """
+    return _move(session, Actor.of(session, scope), need_id, data, None, extra_parts=parts)
+
+
 def transition_by_code(session: Session, code: str, data: TransitionIn, client: str = "") -> WorkOrder:
     """Return the order after a move by the holder of its tracking code, who plays the requester."""
     need_id = session.scalar(select(WorkOrder.id).where(WorkOrder.tracking_code == code.strip().upper()))

@@ -10,12 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from linli.db.base import Base, Timestamped, UTCDateTime, encrypted, utcnow
 
-SOURCES = ("visit", "resident", "staff", "hotline")
+SOURCES = ("visit", "resident", "staff", "hotline", "event")  # event: a grid event reported up (linli.events)
 RATINGS = ("satisfied", "basic", "dissatisfied")
 # The states in which the deadline clock runs: from dispatch until the handler reports back.
 CLOCK_STATES = ("dispatched", "handling", "extended", "supervised", "rework", "returned")
-# Escalation levels reached when an order slips: 0 the grid that owns it, then the community, the street.
-ESCALATION_LEVELS = ("grid", "community", "street")
+# Escalation levels reached when an order slips: 0 the grid that owns it, then the community, the street;
+# the district only by a late grid event escalated past the street (越级, ``linli.events.escalation``).
+ESCALATION_LEVELS = ("grid", "community", "street", "district")
 
 
 class ServiceCategory(Timestamped, Base):

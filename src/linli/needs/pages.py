@@ -21,6 +21,7 @@ from linli.i18n import translate
 from linli.lib import clock
 from linli.needs import catalogue, figures, intake, lifecycle, notify, progress, queries, teams
 from linli.needs.api import submit_limit, track_limit
+from linli.needs.labels import ACTION_LABELS, STATE_LABELS  # shared with the events pages
 from linli.needs.schemas import NeedIn, PublicNeedIn, TransitionIn
 from linli.registry import places
 from linli.web.deps import Access, SessionDep, client_of, current_scope, get_locale
@@ -30,48 +31,14 @@ from linli.web.render import render
 router = APIRouter(dependencies=[Depends(current_scope)])
 public = APIRouter()
 
-# English msgids (translated in needs.po) for the codes of the lifecycle.
-STATE_LABELS = {
-    "received": "Received",
-    "registered": "Case opened",
-    "dismissed": "Dismissed",
-    "dispatched": "Dispatched",
-    "handling": "Being handled",
-    "extended": "Extended",
-    "supervised": "Supervised",
-    "rework": "Rework",
-    "returned": "Returned",
-    "suspended": "Suspended",
-    "reported": "Reported done",
-    "checked": "Checked",
-    "closed": "Case closed",
-    "rated": "Rated",
-}
-ACTION_LABELS = {
-    "receive": "Received",
-    "register": "Register",
-    "dismiss": "Dismiss",
-    "dispatch": "Dispatch",
-    "accept": "Accept",
-    "return": "Return",
-    "progress": "Report progress",
-    "report_done": "Report done",
-    "request_extension": "Ask for more time",
-    "extend": "Extend",
-    "refuse_extension": "Refuse more time",
-    "suspend": "Suspend",
-    "resume": "Resume",
-    "supervise": "Supervise",
-    "check": "Check passed",
-    "rework": "Send back for rework",
-    "close": "Close",
-    "rate": "Rate",
-    "reopen": "Reopen",
-    "overdue": "Overdue",
-    "escalate": "Escalated",
-}
 RATING_LABELS = {"satisfied": "Satisfied", "basic": "Fairly satisfied", "dissatisfied": "Dissatisfied"}
-SOURCE_LABELS = {"visit": "Grid visit", "resident": "Resident", "staff": "Staff", "hotline": "Hotline"}
+SOURCE_LABELS = {
+    "visit": "Grid visit",
+    "resident": "Resident",
+    "staff": "Staff",
+    "hotline": "Hotline",
+    "event": "Grid event",
+}
 URGENCY_LABELS = {"emergency": "Emergency", "urgent": "Urgent", "ordinary": "Ordinary", "complex": "Complex"}
 # Moves that need a reason written down, and moves that set a new deadline.
 WITH_REASON = {"dismiss", "return", "suspend", "rework", "reopen", "request_extension", "extend"}

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from linli.areas.schemas import AreaIn, AreaNode, AreaOut
-from linli.registry import areas, places, services, unmask
+from linli.registry import areas, house_api, places, services, unmask
 from linli.registry.schemas import (
     BuildingIn,
     BuildingOut,
@@ -26,6 +26,8 @@ from linli.registry.unmask import UnmaskedOut, UnmaskIn
 from linli.web.deps import Access, SessionDep, current_scope
 
 router = APIRouter(prefix="/api/v1", tags=["registry"], dependencies=[Depends(current_scope)])
+# Houses, units, tenancies and care grades share the registry's prefix and access dependency.
+router.include_router(house_api.router)
 areas_router = APIRouter(prefix="/api/v1/areas", tags=["areas"], dependencies=[Depends(current_scope)])
 
 

@@ -98,6 +98,8 @@ class NewHousehold:
     room: str
     address: str = ""
     registered_on: date | None = None
+    unit: str = ""  # a ledger's 单元 cell; empty: read from the room (``lib.rooms.split_room``)
+    house_status: str | None = None  # a new house's status (None: owner-occupied)
 
 
 @dataclass(slots=True)
@@ -289,8 +291,12 @@ def add_buildings(session: Session, rows: Sequence[NewBuilding]) -> list[int]:
 
 
 def add_households(session: Session, rows: Sequence[NewHousehold]) -> list[int]:
-    """Return the ids of the households inserted (without a head yet), in order."""
+    """Return the ids of the households inserted (without a head yet), in order, each on its house
+    (found or made by ``houses.houses_for``)."""
+    from linli.registry.houses import houses_for  # houses builds on this module's writers
+
     ids = reserve_ids(session, HOUSEHOLDS, len(rows))
+    homes = houses_for(session, [(h.building_id, h.area_id, h.room, h.unit, h.house_status) for h in rows])
     now, today = utcnow(), clock.today()
     insert_rows(
         session,
@@ -305,10 +311,12 @@ def add_households(session: Session, rows: Sequence[NewHousehold]) -> list[int]:
                 "head_id": None,
                 "registered_on": h.registered_on or today,
                 "dissolved_on": None,
+                "house_id": house,
+                "care_grade": None,
                 "created_at": now,
                 "updated_at": now,
             }
-            for i, h in zip(ids, rows, strict=True)
+            for i, h, house in zip(ids, rows, homes, strict=True)
         ],
     )
     return ids

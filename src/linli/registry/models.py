@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from linli.db.base import Base, Timestamped, UTCDateTime, encrypted, utcnow
@@ -43,8 +43,96 @@ class Household(Timestamped, Base):
     )
     registered_on: Mapped[date] = mapped_column(Date)
     dissolved_on: Mapped[date | None] = mapped_column(Date)
+    # The house it lives in (a shared rental puts several households in one house). Every household
+    # opened by the registry's services has one; migration 0014 gave one to every older household.
+    house_id: Mapped[int | None] = mapped_column(ForeignKey("house.id"), index=True)
+    # 三色入户帮: red, yellow or blue, set by staff with a reason (``CareGradeChange`` keeps the history).
+    care_grade: Mapped[str | None] = mapped_column(String(8))
 
     building: Mapped[Building] = relationship(lazy="raise")
+
+
+HOUSE_STATUSES = ("owner_occupied", "rented", "vacant", "business", "other")
+CARE_GRADES = ("red", "yellow", "blue")
+
+
+class Unit(Timestamped, Base):
+    """A unit 单元 of a building: one stairwell and its rooms."""
+
+    __tablename__ = "unit"
+    __table_args__ = (UniqueConstraint("building_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id"))
+    name: Mapped[str] = mapped_column(String(40))
+
+
+class House(Timestamped, Base):
+    """A house 房屋 (实有房屋): a room of a unit, its status, owner and floor area.
+
+    The owner is a resident of the registry or an outside person by name and phone; that phone is
+    stored as every phone is (encrypted, blind index, 4-digit tail) and shown masked.
+    """
+
+    __tablename__ = "house"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "room"),
+        Index("ix_house_building_status", "building_id", "status"),
+        Index("ix_house_area_status", "area_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    building_id: Mapped[int] = mapped_column(ForeignKey("building.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    room: Mapped[str] = mapped_column(String(50))
+    # owner_occupied 自住, rented 出租, vacant 空置, business 商用, other 其他
+    status: Mapped[str] = mapped_column(String(16), default="owner_occupied")
+    # house → resident → household → house is a cycle: this key is added after the tables exist.
+    owner_resident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("resident.id", use_alter=True, name="fk_house_owner_resident_id_resident")
+    )
+    owner_name: Mapped[str] = mapped_column(String(60), default="")
+    owner_phone_enc: Mapped[str | None] = mapped_column(String(120), info=encrypted("owner_phone_hash"))
+    owner_phone_hash: Mapped[str | None] = mapped_column(String(32), index=True)
+    owner_phone_tail: Mapped[str | None] = mapped_column(String(4))
+    floor_area: Mapped[float | None] = mapped_column(Float)  # m², where known
+    note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Tenancy(Timestamped, Base):
+    """A tenant household's stay in a rented house, from one day to another (open while it lasts).
+
+    Periods of one household in one house never overlap; ended tenancies stay as the house's history.
+    """
+
+    __tablename__ = "tenancy"
+    __table_args__ = (Index("ix_tenancy_house_starts", "house_id", "starts_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    house_id: Mapped[int] = mapped_column(ForeignKey("house.id"))
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class CareGradeChange(Base):
+    """One setting of a household's care grade (三色入户帮): the grade (None: cleared), why, who, when."""
+
+    __tablename__ = "care_grade_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
+    grade: Mapped[str | None] = mapped_column(String(8))
+    previous: Mapped[str | None] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(200))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    username: Mapped[str] = mapped_column(String(60), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Resident(Timestamped, Base):

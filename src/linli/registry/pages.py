@@ -21,7 +21,7 @@ from linli.areas.schemas import AreaNode, AreaOut
 from linli.errors import Conflict, DomainError, Invalid, ValidationErrors
 from linli.i18n import translate
 from linli.lib import clock, codes
-from linli.registry import areas, places, services, unmask
+from linli.registry import areas, house_pages, places, services, unmask
 from linli.registry.schemas import DeregisterIn, MoveIn, ResidentIn, ResidentOut, ResidentUpdate
 from linli.registry.validation import check_person
 from linli.web.deps import Access, SessionDep, current_scope, get_locale, get_runtime
@@ -29,6 +29,8 @@ from linli.web.forms import as_int, field_errors
 from linli.web.render import is_htmx, pager_url, render
 
 router = APIRouter(dependencies=[Depends(current_scope)])
+# The walk 楼栋 → 单元 → 房屋 and the house, tenancy and care-grade forms share this router's access dependency.
+router.include_router(house_pages.router)
 
 PERSON_INPUTS = ("name", "id_number", "gender", "birth_date", "phone", "relation", "kind", "skills", "notes")
 OPTIONAL_INPUTS = ("id_number", "gender", "birth_date", "phone", "relation", "kind")
@@ -110,6 +112,8 @@ def household_page(household_id: int, request: Request, scope: Access, session: 
     household = places.get_household(session, scope, household_id)
     area = areas.get_area(session, scope, household.area_id)
     context = {"scope": scope, "nav": "areas", "household": household, "area": area, "can_write": scope.can(WRITE)}
+    context["house_status_label"] = house_pages.STATUS_LABELS.get(household.house_status or "", "")
+    context["grade_label"] = house_pages.CARE_GRADE_LABELS.get(household.care_grade or "", "")
     return render(request, "registry/household.html", context)
 
 

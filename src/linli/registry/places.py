@@ -14,7 +14,8 @@ from linli.db.engine import transaction
 from linli.db.paging import capped_count
 from linli.errors import Invalid, NotFound
 from linli.lib import clock
-from linli.registry.models import Building, Household, Resident
+from linli.registry.houses import houses_for
+from linli.registry.models import Building, House, Household, Resident, Unit
 from linli.registry.schemas import BuildingIn, BuildingOut, HouseholdIn, HouseholdOut, Page, ResidentOut
 from linli.registry.services import household_addresses, present
 
@@ -95,6 +96,19 @@ def _out(session: Session, scope: Scope, rows: list[tuple[Household, Building]],
         if ids
         else {}
     )
+    house_ids = sorted({h.house_id for h, _ in rows if h.house_id})
+    houses = (
+        {
+            i: (unit, status)
+            for i, unit, status in session.execute(
+                select(House.id, Unit.name, House.status)
+                .join(Unit, Unit.id == House.unit_id)
+                .where(House.id.in_(house_ids))
+            )
+        }
+        if house_ids
+        else {}
+    )
     by_household: dict[int, list[ResidentOut]] = {}
     if members and ids:
         people = session.scalars(
@@ -114,6 +128,10 @@ def _out(session: Session, scope: Scope, rows: list[tuple[Household, Building]],
             address=h.address,
             head_id=h.head_id,
             head_name=heads.get(h.id),
+            house_id=h.house_id,
+            unit=houses.get(h.house_id or 0, ("", None))[0],
+            house_status=houses.get(h.house_id or 0, ("", None))[1],
+            care_grade=h.care_grade,
             members=by_household.get(h.id, []),
         )
         for h, b in rows
@@ -190,12 +208,14 @@ def create_household(session: Session, scope: Scope, data: HouseholdIn) -> House
             )
         ):
             raise Invalid("household.exists", "Room {room} already has a household.", "room", room=data.room)
+        [house_id] = houses_for(session, [(building.id, building.area_id, data.room, data.unit, None)])
         household = Household(
             area_id=building.area_id,
             building_id=building.id,
             room=data.room,
             address=data.address,
             registered_on=clock.today(),
+            house_id=house_id,
         )
         session.add(household)
         session.flush()
@@ -208,6 +228,17 @@ def create_household(session: Session, scope: Scope, data: HouseholdIn) -> House
             entity="household",
             entity_id=household.id,
             area_id=building.area_id,
-            changes={"building_id": [None, building.id], "room": [None, data.room]},
+            changes={"building_id": [None, building.id], "room": [None, data.room], "house_id": [None, house_id]},
         )
         return _out(session, scope, [(household, building)], members=False)[0]
+
+
+def households_of_house(session: Session, scope: Scope, house_id: int) -> list[HouseholdOut]:
+    """Return the open households living in a house with their members (masked); the caller checked the house."""
+    rows = session.execute(
+        select(Household, Building)
+        .join(Building, Building.id == Household.building_id)
+        .where(Household.house_id == house_id, Household.dissolved_on.is_(None))
+        .order_by(Household.id)
+    ).all()
+    return _out(session, scope, [(h, b) for h, b in rows], members=True)

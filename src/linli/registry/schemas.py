@@ -141,6 +141,7 @@ class HouseholdIn(BaseModel):
     building_id: int
     room: str = Field(min_length=1, max_length=50)
     address: str = ""
+    unit: str = Field("", max_length=40, description="单元; empty: read from the room (2-301, 2单元301) or 1单元")
 
 
 class HouseholdOut(BaseModel):
@@ -152,4 +153,8 @@ class HouseholdOut(BaseModel):
     address: str
     head_id: int | None
     head_name: str | None
+    house_id: int | None = None
+    unit: str = ""
+    house_status: str | None = None
+    care_grade: str | None = Field(None, description="三色入户帮: red, yellow or blue")
     members: list[ResidentOut] = Field(default_factory=list)

@@ -22,8 +22,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import Integer, and_, case, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from linli.accounts.permissions import Scope
@@ -31,6 +32,9 @@ from linli.areas.models import Area
 from linli.civic.councils.models import FollowUp, Topic
 from linli.civic.stories.models import Story
 from linli.courses.models import Course, CourseSession, Enrolment
+from linli.disputes.models import OPEN_STATES as DISPUTE_OPEN_STATES
+from linli.disputes.models import Dispute
+from linli.events.models import GridEvent
 from linli.institutions.models import Finding, Institution
 from linli.lib import clock
 from linli.lib.clock import LOCAL
@@ -76,9 +80,17 @@ FIGURES: tuple[Figure, ...] = (
     Figure("courses.running", "Courses running", "flow", "courses"),
     Figure("courses.signups", "Course sign-ups", "flow", "courses"),
     Figure("institutions.open_findings", "Open inspection findings", "now", "institutions"),
+    Figure("events.reported", "Events reported", "flow", "events"),
+    Figure("events.on_spot", "Events handled on the spot", "flow", "events"),
+    Figure("events.escalated", "Events escalated", "flow", "events"),
+    Figure("events.closed_on_time", "Events closed on time", "flow", "events"),
     Figure("civic.topics", "Topics raised", "flow", "civic"),
     Figure("civic.follow_ups_late", "Late follow-ups", "now", "civic"),
     Figure("civic.stories", "Stories published", "now", "civic"),
+    Figure("disputes.registered", "Disputes registered", "flow", "disputes"),
+    Figure("disputes.agreed", "Disputes agreed", "flow", "disputes"),
+    Figure("disputes.referred", "Disputes referred", "flow", "disputes"),
+    Figure("disputes.open", "Open disputes", "now", "disputes"),
 )
 BY_CODE = {f.code: f for f in FIGURES}
 # Figures by category and by tag carry the category's or tag's id in their code.
@@ -277,6 +289,34 @@ def _findings(session: Session, first: date, last: date, as_of: date) -> Values:
     return {(area, "institutions.open_findings"): n for area, n in rows}
 
 
+def _events(session: Session, first: date, last: date, as_of: date) -> Values:
+    """The month's grid events (reported in it), by their grid: how many, handled on the spot, escalated past a
+    level, closed by their deadline (by now)."""
+    start, end = utc_start(first), utc_start(last + timedelta(days=1))
+
+    def count(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0)).cast(Integer)
+
+    rows = session.execute(
+        select(
+            GridEvent.area_id,
+            func.count(),
+            count(GridEvent.handling == "on_spot"),
+            count(GridEvent.escalated_at.is_not(None)),
+            count(and_(GridEvent.closed_at.is_not(None), GridEvent.late.is_(False))),
+        )
+        .where(GridEvent.created_at >= start, GridEvent.created_at < end)
+        .group_by(GridEvent.area_id)
+    )
+    out: Values = {}
+    for area, n, on_spot, escalated, on_time in rows:
+        out[(area, "events.reported")] = n
+        out[(area, "events.on_spot")] = int(on_spot or 0)
+        out[(area, "events.escalated")] = int(escalated or 0)
+        out[(area, "events.closed_on_time")] = int(on_time or 0)
+    return out
+
+
 def _civic_topics(session: Session, first: date, last: date, as_of: date) -> Values:
     """Council topics raised in the month, by the area the topic concerns."""
     start, end = utc_start(first), utc_start(last + timedelta(days=1))
@@ -305,6 +345,33 @@ def _civic_now(session: Session, first: date, last: date, as_of: date) -> Values
     return out
 
 
+def _disputes(session: Session, first: date, last: date, as_of: date) -> Values:
+    """Disputes registered in the month (by the day found), and those whose outcome was stated in it; counts only."""
+    start, end = utc_start(first), utc_start(last + timedelta(days=1))
+    out: Values = {}
+    for area, n in session.execute(
+        select(Dispute.area_id, func.count())
+        .where(Dispute.found_on >= first, Dispute.found_on <= last)
+        .group_by(Dispute.area_id)
+    ):
+        out[(area, "disputes.registered")] = n
+    for area, outcome, n in session.execute(
+        select(Dispute.area_id, Dispute.outcome, func.count())
+        .where(Dispute.outcome_at >= start, Dispute.outcome_at < end)
+        .group_by(Dispute.area_id, Dispute.outcome)
+    ):
+        out[(area, f"disputes.{outcome}")] = n
+    return out
+
+
+def _disputes_open(session: Session, first: date, last: date, as_of: date) -> Values:
+    """Disputes without a stated outcome today (registered or mediating)."""
+    rows = session.execute(
+        select(Dispute.area_id, func.count()).where(Dispute.state.in_(DISPUTE_OPEN_STATES)).group_by(Dispute.area_id)
+    )
+    return {(area, "disputes.open"): n for area, n in rows}
+
+
 Measurer = Callable[[Session, date, date, date], Values]
 MEASURERS: tuple[tuple[str, Measurer], ...] = (
     ("stock", _registry),
@@ -316,6 +383,9 @@ MEASURERS: tuple[tuple[str, Measurer], ...] = (
     ("flow", _hours),
     ("flow", _courses),
     ("now", _findings),
+    ("flow", _events),
     ("flow", _civic_topics),
     ("now", _civic_now),
+    ("flow", _disputes),
+    ("now", _disputes_open),
 )

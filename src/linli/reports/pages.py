@@ -34,6 +34,7 @@ LINKS = {
     "supply.resources": "/resources?area_id={area}",
     "courses.running": "/courses?area_id={area}",
     "institutions.open_findings": "/institutions/findings",
+    "events.reported": "/events?area_id={area}",
     "civic.follow_ups_late": "/councils/follow-ups",
     "civic.stories": "/stories",
 }

@@ -32,7 +32,9 @@ SECTIONS = (
     ("supply", "Volunteers and resources"),
     ("courses", "Courses"),
     ("institutions", "Institutions"),
+    ("events", "Grid events"),
     ("civic", "Self-governance"),
+    ("disputes", "Disputes"),
 )
 HEADER = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="E7F1EC")

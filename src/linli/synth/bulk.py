@@ -15,7 +15,18 @@ from sqlalchemy import Engine, Table, event, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from linli.areas.models import Area
-from linli.registry.models import Building, Household, Resident, ResidentEvent, ResidentKey, ResidentTag
+from linli.registry.models import (
+    Building,
+    CareGradeChange,
+    House,
+    Household,
+    Resident,
+    ResidentEvent,
+    ResidentKey,
+    ResidentTag,
+    Tenancy,
+    Unit,
+)
 
 AREA: Table = Area.__table__  # type: ignore[assignment]
 BUILDING: Table = Building.__table__  # type: ignore[assignment]
@@ -24,10 +35,14 @@ RESIDENT: Table = Resident.__table__  # type: ignore[assignment]
 EVENT: Table = ResidentEvent.__table__  # type: ignore[assignment]
 KEY: Table = ResidentKey.__table__  # type: ignore[assignment]
 TAG: Table = ResidentTag.__table__  # type: ignore[assignment]
+UNIT: Table = Unit.__table__  # type: ignore[assignment]
+HOUSE: Table = House.__table__  # type: ignore[assignment]
+TENANCY: Table = Tenancy.__table__  # type: ignore[assignment]
+GRADE: Table = CareGradeChange.__table__  # type: ignore[assignment]
 # Parents before children, so every foreign key finds its row.
-ORDER = (AREA, BUILDING, HOUSEHOLD, RESIDENT, EVENT, KEY, TAG)
+ORDER = (AREA, BUILDING, UNIT, HOUSE, HOUSEHOLD, RESIDENT, EVENT, KEY, TAG, TENANCY, GRADE)
 TABLES = {t.name: t for t in ORDER}
-WITH_IDS = (AREA, BUILDING, HOUSEHOLD, RESIDENT, EVENT)
+WITH_IDS = (AREA, BUILDING, UNIT, HOUSE, HOUSEHOLD, RESIDENT, EVENT, TENANCY, GRADE)
 SQLITE_BATCH = 20_000
 # Loads above this many residents are worth SQLite's bulk settings (``quick_sqlite``).
 QUICK_FROM = 100_000

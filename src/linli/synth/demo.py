@@ -36,7 +36,10 @@ from linli.synth.bulk import AREA, QUICK_FROM, BulkWriter, RowBuffer, first_ids,
 from linli.synth.community import ahead, batches
 from linli.synth.councils import grow_councils
 from linli.synth.courses import grow_courses
+from linli.synth.disputes import grow_disputes
+from linli.synth.events import grow_events
 from linli.synth.honours import grow_honours
+from linli.synth.houses import grow_houses
 from linli.synth.institutions import grow_institutions
 from linli.synth.rows import RowMaker
 from linli.synth.stories import grow_stories
@@ -104,6 +107,8 @@ class DemoSummary:
     councils: int = 0  # 阳台山社区's deliberation council and a compound's self-governance group
     votes: int = 0  # votes in 阳台山社区's two 五好 selections (one finished, one in its voting window)
     stories: int = 0  # 阳台山社区's 微故事
+    events: int = 0  # 阳台山社区's grid events, in every state
+    disputes: int = 0  # 阳台山社区's disputes under mediation
     seconds: float = 0.0
     accounts: list[DemoAccount] = field(default_factory=list)
 
@@ -208,6 +213,8 @@ def build_demo(
             changes={"seed": [None, seed], "scale": [None, scale]}
             | {k: [None, v] for k, v in summary.counts().items()},
         )
+    # The visit rules for vacant houses and red-graded households (the houses themselves came with the registry).
+    grow_houses(session, seed)
     if progress:
         progress("supply", summary.residents, total)
     supply = grow_supply(session, seed)
@@ -231,7 +238,9 @@ def build_demo(
     summary.councils = grow_councils(session, seed)
     summary.votes = grow_honours(session, seed)
     summary.stories = grow_stories(session, seed)
-    if summary.logs:  # a story is collected from a grid log written for it; a council's topic from lift orders
+    summary.events = grow_events(session, seed)
+    summary.disputes = grow_disputes(session, seed)
+    if summary.logs:  # a story's grid log, a council's lift orders, the events reported up: counted again
         summary.logs = session.scalar(select(func.count()).select_from(GridLog)) or 0
         summary.orders = session.scalar(select(func.count()).select_from(WorkOrder)) or 0
     if progress:

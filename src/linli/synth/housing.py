@@ -29,6 +29,16 @@ class BuildingPlan:
     name: str
     address: str
     homes: list[tuple[str, Home]] = field(default_factory=list)
+    # Rooms left empty between the households (空置 houses, or a shop on the ground floor).
+    empty: list[str] = field(default_factory=list)
+
+
+def room_name(floor: int, door: int, doors: int) -> str:
+    """Return a room as the building writes it: 502 in a one-stairwell block; in a four-door block doors
+    3 and 4 are the second unit's (2-501, 2-502), read back by ``lib.rooms.split_room``."""
+    if doors < 4 or door <= 2:
+        return f"{floor}{door:02d}"
+    return f"2-{floor}{door - 2:02d}"
 
 
 def compound_names(rng: random.Random, count: int, first: str | None = None) -> list[str]:
@@ -44,8 +54,8 @@ def compound_names(rng: random.Random, count: int, first: str | None = None) -> 
 def house(rng: random.Random, homes: list[Home], first_compound: str | None = None) -> list[BuildingPlan]:
     """Return the buildings of one grid with ``homes`` placed in their rooms, in order.
 
-    Old six- and seven-storey blocks and newer towers, two to four doors a floor; about one room
-    in twelve stands empty.
+    Old six- and seven-storey blocks and newer towers, two to four doors a floor (four doors: two units);
+    about one room in twelve stands empty.
     """
     compounds = compound_names(rng, rng.randint(1, 3) if homes else 0, first_compound)
     streets = {c: (rng.choice(ROADS), rng.randint(1, 300)) for c in compounds}
@@ -66,7 +76,9 @@ def house(rng: random.Random, homes: list[Home], first_compound: str | None = No
                 if pending is None:
                     break
                 if rng.random() < OCCUPIED:
-                    building.homes.append((f"{floor}{door:02d}", pending))
+                    building.homes.append((room_name(floor, door, doors), pending))
                     pending = next(queue, None)
+                else:
+                    building.empty.append(room_name(floor, door, doors))
         buildings.append(building)
     return buildings

@@ -75,13 +75,30 @@ def _tags_of(members: Sequence[Member], tags: dict[str, TagInfo]) -> list[TagInf
     return [tags[c] for c in codes]
 
 
-def matches(rule: RuleSpec, members: Sequence[Member], held: list[TagInfo], today: date) -> list[str] | None:
+@dataclass(frozen=True)
+class Home:
+    """What the visit rules look at beyond the people: the household's house status and care grade."""
+
+    house_status: str | None = None
+    care_grade: str | None = None
+
+
+NO_HOME = Home()
+
+
+def matches(
+    rule: RuleSpec, members: Sequence[Member], held: list[TagInfo], today: date, home: Home = NO_HOME
+) -> list[str] | None:
     """Return the tag codes that made ``rule`` match (possibly none), or None when it does not match.
 
     ``held`` is the members' tags (``_tags_of``), worked out once for every rule.
     """
     if rule.condition == "everyone":
         return []
+    if rule.condition == "house_status":
+        return [] if home.house_status == rule.value else None
+    if rule.condition == "care_grade":
+        return [] if home.care_grade == rule.value else None
     if rule.condition == "tag":
         return [rule.value] if any(t.code == rule.value for t in held) else None
     if rule.condition == "close_care":
@@ -103,13 +120,15 @@ def cadence(
     tags: dict[str, TagInfo],
     today: date,
     override: Override | None = None,
+    home: Home = NO_HOME,
 ) -> Cadence:
     """Return the rhythm of a household with ``members`` under the community's active ``rules``.
 
     Of every matching rule the smallest contact interval and the smallest visit interval win (the
     strictest rhythm); an override wins over the rules. The basis names the tags of the deciding rule
     (the one giving the shortest contact interval, else the shortest visit, earliest position on a tie),
-    or the rule's name when it is not about tags. ``recheck_on`` is the next birthday on which a
+    or the rule's name when it is not about tags (a house status or a care grade). ``home`` is the
+    household's house status and care grade. ``recheck_on`` is the next birthday on which a
     ``min_age`` rule starts to match.
     """
     held = _tags_of(members, tags)
@@ -126,7 +145,7 @@ def cadence(
             None,
             recheck,
         )
-    matched = [(rule, found) for rule in rules if (found := matches(rule, members, held, today)) is not None]
+    matched = [(rule, found) for rule in rules if (found := matches(rule, members, held, today, home)) is not None]
     contact = min((r.contact_every for r, _ in matched if r.contact_every), default=None)
     visit = min((r.visit_every for r, _ in matched if r.visit_every), default=None)
     if not matched:

@@ -9,18 +9,21 @@ inserts rows with Core (the demo generator) sets ``session.info[DEFER] = True`` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
-from linli.registry.models import Household, Resident, ResidentTag, Tag
+from linli.registry import houses
+from linli.registry.models import House, Household, Resident, ResidentTag, Tag
 
 KEY = "linli.visits.touched"
 DEFER = "linli.visits.defer_rhythm"
 RESIDENT_FIELDS = ("household_id", "status", "birth_date", "kind")
-HOUSEHOLD_FIELDS = ("dissolved_on", "registered_on", "area_id", "building_id")
+HOUSEHOLD_FIELDS = ("dissolved_on", "registered_on", "area_id", "building_id", "house_id", "care_grade")
 TAG_FIELDS = ("care_weight", "close_care", "active")
 
 
@@ -29,9 +32,10 @@ class Touched:
     households: set[int] = field(default_factory=set)
     residents: set[int] = field(default_factory=set)
     tags: set[int] = field(default_factory=set)
+    houses: set[int] = field(default_factory=set)
 
     def __bool__(self) -> bool:
-        return bool(self.households or self.residents or self.tags)
+        return bool(self.households or self.residents or self.tags or self.houses)
 
 
 def _touched(session: Session) -> Touched:
@@ -74,6 +78,8 @@ def _collect(session: Session, _context: UOWTransaction) -> None:
             touched.households.add(obj.id)
         elif isinstance(obj, Tag) and _changed(obj, TAG_FIELDS):
             touched.tags.add(obj.id)
+        elif isinstance(obj, House) and _changed(obj, ("status",)):
+            touched.houses.add(obj.id)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -118,6 +124,9 @@ def _households(session: Session, touched: Touched) -> set[int]:
     for start in range(0, len(ids), 2000):
         query = select(Resident.household_id).where(Resident.id.in_(ids[start : start + 2000]))
         households.update(h for h in session.scalars(query) if h)
+    if touched.houses:
+        query = select(Household.id).where(Household.house_id.in_(sorted(touched.houses)))
+        households.update(session.scalars(query))
     if touched.tags:
         query = (
             select(Resident.household_id)
@@ -138,3 +147,23 @@ def _forget(session: Session) -> None:
 def _forget_tags(session: Session, _transaction: object) -> None:
     # Tags read for a worklist are kept for one transaction only.
     session.info.pop("linli.visits.tags", None)
+
+
+def _last_visits(session: Session, household_ids: Sequence[int]) -> dict[int, datetime]:
+    """Return each household's last door visit from the rhythm projection (for the registry's house walk)."""
+    from linli.visits.models import HouseholdRhythm
+
+    found: dict[int, datetime] = {}
+    ids = sorted(set(household_ids))
+    for start in range(0, len(ids), 2000):
+        rows = session.execute(
+            select(HouseholdRhythm.household_id, HouseholdRhythm.last_visit_at).where(
+                HouseholdRhythm.household_id.in_(ids[start : start + 2000]), HouseholdRhythm.last_visit_at.is_not(None)
+            )
+        )
+        found.update({h: at for h, at in rows if at is not None})
+    return found
+
+
+if _last_visits not in houses.LAST_VISITS:
+    houses.LAST_VISITS.append(_last_visits)

@@ -12,7 +12,7 @@ from linli.db.base import Base, Timestamped, UTCDateTime, utcnow
 CHANNELS = ("phone", "message", "door")
 # 急 / 难 / 烦: anything urgent, hard or troublesome raises an alert for the community at once.
 URGENCIES = ("urgent", "hard", "troublesome")
-CONDITIONS = ("tag", "close_care", "tagged", "min_age", "kind", "everyone")
+CONDITIONS = ("tag", "close_care", "tagged", "min_age", "kind", "house_status", "care_grade", "everyone")
 ALERT_KINDS = ("overdue_close_care", "urgent_log")
 
 
@@ -21,8 +21,9 @@ class VisitRule(Timestamped, Base):
 
     ``condition`` is ``tag`` (a member carries the tag ``value``), ``close_care`` (a member carries a
     close-care tag), ``tagged`` (a member carries any tag), ``min_age`` (a member is ``value`` or
-    older), ``kind`` (a member's registration kind is ``value``) or ``everyone``. Of every matching
-    rule the smallest intervals win.
+    older), ``kind`` (a member's registration kind is ``value``), ``house_status`` (the household's
+    house has the status ``value``: a vacant house's check), ``care_grade`` (the household's 三色 grade
+    is ``value``) or ``everyone``. Of every matching rule the smallest intervals win.
     """
 
     __tablename__ = "visit_rule"

@@ -10,7 +10,7 @@ from linli.areas.models import Area
 from linli.audit import services as audit
 from linli.db.engine import transaction
 from linli.errors import DomainError, Invalid, NotFound, ValidationErrors
-from linli.registry.models import Household, Tag
+from linli.registry.models import CARE_GRADES, HOUSE_STATUSES, Household, Tag
 from linli.visits import rhythm
 from linli.visits.models import CONDITIONS, HouseholdCadence, VisitRule
 from linli.visits.permissions import can_edit_policy, require_policy
@@ -68,6 +68,12 @@ def _validate(session: Session, condition: str, value: str, contact: int | None,
     elif condition == "kind":
         if value not in ("01", "02", "03"):
             problems.append(Invalid("visits.rule_kind", "Choose a registration kind.", "value"))
+    elif condition == "house_status":
+        if value not in HOUSE_STATUSES:
+            problems.append(Invalid("visits.rule_house_status", "Choose a house status.", "value"))
+    elif condition == "care_grade":
+        if value not in CARE_GRADES:
+            problems.append(Invalid("visits.rule_care_grade", "Choose a care grade: red, yellow or blue.", "value"))
     else:
         value = ""
     for field, every in (("contact_every_days", contact), ("visit_every_days", visit)):

@@ -22,8 +22,8 @@ from linli.db.base import utcnow
 from linli.db.engine import transaction
 from linli.lib import clock
 from linli.registry.bulk import insert_rows
-from linli.registry.models import Household, Resident, ResidentTag, Tag
-from linli.visits.cadence import Member, Override, RuleSpec, TagInfo, cadence, due_dates
+from linli.registry.models import House, Household, Resident, ResidentTag, Tag
+from linli.visits.cadence import Home, Member, Override, RuleSpec, TagInfo, cadence, due_dates
 from linli.visits.models import GridLog, HouseholdCadence, HouseholdRhythm, VisitAlert
 from linli.visits.rules import ensure_default_policy, rule_specs
 
@@ -109,8 +109,16 @@ def _recompute_chunk(context: _Context, ids: list[int], from_logs: bool) -> None
     session = context.session
     households = session.execute(
         select(
-            Household.id, Household.area_id, Household.building_id, Household.registered_on, Household.dissolved_on
-        ).where(Household.id.in_(ids))
+            Household.id,
+            Household.area_id,
+            Household.building_id,
+            Household.registered_on,
+            Household.dissolved_on,
+            Household.care_grade,
+            House.status.label("house_status"),
+        )
+        .outerjoin(House, House.id == Household.house_id)
+        .where(Household.id.in_(ids))
     ).all()
     context.community_of(h.area_id for h in households)
     members: dict[int, list[tuple[int, date | None, str]]] = defaultdict(list)
@@ -177,7 +185,8 @@ def _projection(
     last: tuple[datetime | None, datetime | None] | None,
     override: Override | None,
 ) -> dict[str, Any]:
-    """Return the rhythm row of household ``h`` (id, area, building, registered and dissolved on).
+    """Return the rhythm row of household ``h`` (id, area, building, registered and dissolved on, and
+    where known its house status and care grade).
 
     ``old`` is its current row (None for a new one) and ``last`` its last contact and door visit
     read from the logs (None: keep the old row's).
@@ -191,7 +200,8 @@ def _projection(
         stopped_on = context.today
     start = max(h.registered_on, restarted_on) if restarted_on else h.registered_on
     community = context.community.get(h.area_id)
-    result = cadence(people, context.rules_of(community), context.tags, context.today, override)
+    home = Home(getattr(h, "house_status", None), getattr(h, "care_grade", None))
+    result = cadence(people, context.rules_of(community), context.tags, context.today, override, home)
     if last is not None:
         last_contact, last_visit = last
     elif old is not None:
@@ -238,6 +248,8 @@ class NewHome:
     registered_on: date
     members: list[tuple[date | None, str, Sequence[int]]]
     dissolved_on: None = None
+    house_status: str | None = None
+    care_grade: None = None
 
 
 def start_rhythm(session: Session, homes: Sequence[NewHome], *, today: date | None = None) -> None:

@@ -18,7 +18,7 @@ class RuleIn(BaseModel):
 
     community_id: int
     name: str = Field(min_length=1, max_length=60)
-    condition: str = Field(description="tag, close_care, tagged, min_age, kind or everyone")
+    condition: str = Field(description="tag, close_care, tagged, min_age, kind, house_status, care_grade or everyone")
     value: str = Field("", max_length=40, description="The tag code, the age, or the registration kind")
     contact_every_days: int | None = None
     visit_every_days: int | None = None

@@ -20,6 +20,8 @@ CONDITION_LABELS = {
     "tagged": "A member has any tag",
     "min_age": "A member is at least this age",
     "kind": "A member's registration kind is",
+    "house_status": "The house's status is",
+    "care_grade": "The household's care grade is",
     "everyone": "Every household",
 }
 ALERT_LABELS = {"overdue_close_care": "Close care overdue", "urgent_log": "Urgent, hard or troublesome"}

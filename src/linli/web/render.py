@@ -136,6 +136,7 @@ NAV = (
     ("councils", "/councils", "Councils", (perms.CIVIC_READ, perms.CIVIC_JOIN)),
     ("selections", "/selections", "Selections", (perms.CIVIC_READ, perms.CIVIC_JOIN)),
     ("stories", "/stories", "Stories", (perms.CIVIC_READ, perms.CIVIC_JOIN)),
+    ("disputes", "/disputes", "Disputes", (perms.DISPUTES_REPORT, perms.DISPUTES_READ)),
     ("ledger", "/ledger", "Ledger", perms.LEDGER_EXPORT),
     ("audit", "/audit", "Audit trail", perms.AUDIT_READ),
     ("messages", "/notifications", "Messages", None),
