@@ -42,7 +42,17 @@ STATE_LABELS = {
 COLOUR_LABELS = {"green": "On time", "yellow": "Running late", "red": "Overdue"}
 HANDLING_LABELS = {"on_spot": "Handled on the spot", "reported": "Reported up"}
 LEVEL_LABELS = {"community": "Community", "street": "Street", "district": "District"}
-FIELDS = {"category_id", "description", "building_id", "area_id", "photos", "action_taken", "address"}
+FIELDS = {
+    "category_id",
+    "description",
+    "building_id",
+    "area_id",
+    "photos",
+    "action_taken",
+    "address",
+    "latitude",
+    "longitude",
+}
 
 
 def labels(request: Request) -> dict[str, Any]:
@@ -137,6 +147,14 @@ def _form(
     return show(request, "form.html", context, status)
 
 
+def _coordinate(value: str | None) -> float | None:
+    """Return a coordinate the form's location button filled in, or None (empty or not a number)."""
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
 @router.post("/events/new", include_in_schema=False)
 async def report_page(request: Request, scope: Access, session: SessionDep) -> Response:
     """File the report (or close it at once when handled on the spot) and show the event."""
@@ -153,6 +171,8 @@ async def report_page(request: Request, scope: Access, session: SessionDep) -> R
             area_id=None if building_id else as_int(values.get("area_id"), 1),
             address=values.get("address", ""),
             on_spot=values.get("on_spot") == "1",
+            latitude=_coordinate(values.get("latitude")),
+            longitude=_coordinate(values.get("longitude")),
             action_taken=values.get("action_taken", ""),
         )
         event = services.report(session, scope, data, contents)
@@ -177,6 +197,8 @@ async def duplicates_part(request: Request, scope: Access, session: SessionDep) 
                 category_id=category_id,
                 building_id=building_id,
                 area_id=None if building_id else as_int(form.get("area_id"), 1),
+                latitude=_coordinate(str(form.get("latitude") or "")),
+                longitude=_coordinate(str(form.get("longitude") or "")),
             )
             found = services.duplicates(session, scope, place)
         except (Invalid, ValidationError):
