@@ -133,6 +133,7 @@ NAV = (
     ("institutions", "/institutions", "Institutions", perms.INSTITUTION_READ),
     ("courses", "/courses", "Courses", perms.COURSE_READ),
     ("family_courses", "/courses/family", "My children's courses", perms.COURSE_JOIN),
+    ("events", "/events", "Grid events", perms.EVENTS_READ),
     ("councils", "/councils", "Councils", (perms.CIVIC_READ, perms.CIVIC_JOIN)),
     ("selections", "/selections", "Selections", (perms.CIVIC_READ, perms.CIVIC_JOIN)),
     ("stories", "/stories", "Stories", (perms.CIVIC_READ, perms.CIVIC_JOIN)),
