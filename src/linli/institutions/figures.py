@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from linli.accounts.permissions import INSTITUTION_READ, Scope, path_under
 from linli.areas.models import Area
+from linli.db.values import count_where
 from linli.errors import Invalid, NotFound
 from linli.institutions.models import Finding, Inspection, Institution
 from linli.institutions.schemas import MAX_ID, FigureRow, FiguresOut
@@ -40,9 +41,6 @@ def figures(session: Session, scope: Scope, area_id: int, date_from: date, date_
     child = func.substr(Area.path, 1, len(area.path) + 4) if area.level != "grid" else Area.path
     below = path_under(Area.path, area.path)
 
-    def count(condition: Any) -> Any:
-        return func.sum(case((condition, 1), else_=0)).cast(Integer)
-
     held = (
         select(Institution.id.label("institution_id"), child.label("child"))
         .join(Resource, Resource.id == Institution.resource_id)
@@ -55,8 +53,8 @@ def figures(session: Session, scope: Scope, area_id: int, date_from: date, date_
         for k, n, expiring in session.execute(
             select(
                 held.c.child,
-                count(Institution.status != "closed"),
-                count(
+                count_where(Institution.status != "closed"),
+                count_where(
                     and_(
                         Institution.status != "closed",
                         Institution.licence_valid_until <= today + timedelta(days=WARN_DAYS),
@@ -84,7 +82,7 @@ def figures(session: Session, scope: Scope, area_id: int, date_from: date, date_
     findings = {
         k: (int(n or 0), int(late or 0))
         for k, n, late in session.execute(
-            select(held.c.child, func.count(Finding.id), count(Finding.due_on < today))
+            select(held.c.child, func.count(Finding.id), count_where(Finding.due_on < today))
             .join(Finding, Finding.institution_id == held.c.institution_id)
             .where(Finding.status == "open")
             .group_by(held.c.child)

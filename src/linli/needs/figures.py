@@ -11,11 +11,12 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from linli.accounts.permissions import NEEDS_READ, Scope, path_under
 from linli.areas.models import Area
+from linli.db.values import count_where
 from linli.errors import Invalid, NotFound
 from linli.lib.clock import LOCAL
 from linli.needs.models import CLOCK_STATES, ServiceCategory, WorkOrder
@@ -128,21 +129,18 @@ def _grouped(session: Session, key: Any, in_period: Any, overdue_now: Any, held:
     """
     keys = key if isinstance(key, tuple) else (key,)
 
-    def count(condition: Any) -> Any:
-        return func.sum(case((condition, 1), else_=0)).cast(Integer)
-
     resolved = WorkOrder.state.in_(RESOLVED)
     period = (
         select(
             *keys,
             func.count(),
-            count(WorkOrder.state == "dismissed"),
-            count(resolved),
-            count(and_(resolved, WorkOrder.closed_at <= WorkOrder.due_at)),
-            count(WorkOrder.rework_count > 0),
-            count(WorkOrder.extension_count > 0),
-            count(WorkOrder.rating.isnot(None)),
-            count(WorkOrder.rating.in_(("satisfied", "basic"))),
+            count_where(WorkOrder.state == "dismissed"),
+            count_where(resolved),
+            count_where(and_(resolved, WorkOrder.closed_at <= WorkOrder.due_at)),
+            count_where(WorkOrder.rework_count > 0),
+            count_where(WorkOrder.extension_count > 0),
+            count_where(WorkOrder.rating.isnot(None)),
+            count_where(WorkOrder.rating.in_(("satisfied", "basic"))),
         )
         .select_from(WorkOrder)
         .where(in_period)

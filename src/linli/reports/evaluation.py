@@ -17,13 +17,13 @@ marked down for an on-time rate they could not have), times 100; the list is ran
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import Integer, and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from linli.accounts.permissions import READ, Scope
 from linli.config import EVALUATION_WEIGHTS
+from linli.db.values import count_where
 from linli.errors import Invalid
 from linli.needs.figures import RESOLVED
 from linli.needs.models import WorkOrder
@@ -57,18 +57,15 @@ def evaluation(
         ).all()
     )
 
-    def count(condition: Any) -> Any:
-        return func.sum(case((condition, 1), else_=0)).cast(Integer)
-
     resolved = {
         user: (int(n), int(on_time or 0), int(rated or 0), int(satisfied or 0))
         for user, n, on_time, rated, satisfied in session.execute(
             select(
                 WorkOrder.assignee_user_id,
                 func.count(),
-                count(WorkOrder.closed_at <= WorkOrder.due_at),
-                count(WorkOrder.rating.is_not(None)),
-                count(WorkOrder.rating.in_(("satisfied", "basic"))),
+                count_where(WorkOrder.closed_at <= WorkOrder.due_at),
+                count_where(WorkOrder.rating.is_not(None)),
+                count_where(WorkOrder.rating.in_(("satisfied", "basic"))),
             )
             .where(
                 WorkOrder.assignee_user_id.in_(ids),

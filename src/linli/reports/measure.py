@@ -22,9 +22,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
-from sqlalchemy import Integer, and_, case, distinct, func, or_, select
+from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from linli.accounts.permissions import Scope
@@ -32,6 +31,7 @@ from linli.areas.models import Area
 from linli.civic.councils.models import FollowUp, Topic
 from linli.civic.stories.models import Story
 from linli.courses.models import Course, CourseSession, Enrolment
+from linli.db.values import count_where
 from linli.disputes.models import OPEN_STATES as DISPUTE_OPEN_STATES
 from linli.disputes.models import Dispute
 from linli.events.models import GridEvent
@@ -294,16 +294,13 @@ def _events(session: Session, first: date, last: date, as_of: date) -> Values:
     level, closed by their deadline (by now)."""
     start, end = utc_start(first), utc_start(last + timedelta(days=1))
 
-    def count(condition: Any) -> Any:
-        return func.sum(case((condition, 1), else_=0)).cast(Integer)
-
     rows = session.execute(
         select(
             GridEvent.area_id,
             func.count(),
-            count(GridEvent.handling == "on_spot"),
-            count(GridEvent.escalated_at.is_not(None)),
-            count(and_(GridEvent.closed_at.is_not(None), GridEvent.late.is_(False))),
+            count_where(GridEvent.handling == "on_spot"),
+            count_where(GridEvent.escalated_at.is_not(None)),
+            count_where(and_(GridEvent.closed_at.is_not(None), GridEvent.late.is_(False))),
         )
         .where(GridEvent.created_at >= start, GridEvent.created_at < end)
         .group_by(GridEvent.area_id)

@@ -12,11 +12,12 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Integer, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from linli.accounts.permissions import Scope, path_under
 from linli.areas.models import Area
+from linli.db.values import count_where
 from linli.lib import clock, skills
 from linli.registry.models import Resident, ResidentTag, Tag
 from linli.reports.dashboard import area_in_reach
@@ -61,7 +62,7 @@ def grid_profile(session: Session, scope: Scope, area_id: int | None, locale: st
         condition = Resident.birth_date <= _born_after(today, low)
         if high is not None:
             condition = condition & (Resident.birth_date > _born_after(today, high + 1))
-        return func.sum(case((condition, 1), else_=0)).cast(Integer)
+        return count_where(condition)
 
     row = session.execute(select(func.count(), *(band(low, high) for _, low, high in AGE_BANDS)).where(*active)).one()
     total, ages = int(row[0]), [int(v or 0) for v in tuple(row)[1:]]
