@@ -26,8 +26,16 @@ def registered(session: Session, household_id: int, on: date) -> None:
 
 
 def at(day: date, hour: int = 10) -> datetime:
-    """Return ``hour`` o'clock Asia/Shanghai on ``day``, in UTC."""
-    return datetime.combine(day, time(hour), tzinfo=clock.LOCAL).astimezone(UTC)
+    """Return ``hour`` o'clock Asia/Shanghai on ``day``, in UTC — for today, no later than a minute ago.
+
+    A visit cannot start in the future: run between midnight and ``hour`` in Shanghai (16:00–02:00 UTC),
+    today's ``hour`` o'clock has not come yet, so today's visit starts a minute ago (or just after midnight).
+    """
+    moment = datetime.combine(day, time(hour), tzinfo=clock.LOCAL).astimezone(UTC)
+    if day == clock.today():
+        midnight = datetime.combine(day, time(0, 0, 1), tzinfo=clock.LOCAL).astimezone(UTC)
+        moment = min(moment, max(midnight, datetime.now(UTC) - timedelta(minutes=1)))
+    return moment
 
 
 def log(session: Session, household_id: int, channel: str, day: date, **extra: Any) -> int:
